@@ -1,0 +1,1 @@
+"""The HTTP edge: app factory, settings, auth, routes and the command line."""

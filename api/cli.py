@@ -1,0 +1,303 @@
+"""The `rapport` command line.
+
+Exit status: 0 on success, 1 on failure, 2 on a usage or configuration error
+(one sentence on stderr, no traceback). Commands that need the database use
+DATABASE_URL, else borrow the running dev stack, else start one for the
+duration of the command.
+"""
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from uuid import UUID
+
+import asyncpg
+import click
+
+from api import migrate as migrations
+from api import settings as settings_module
+from api.devstack import DevStack, meili_health, terminate_gracefully
+from api.settings import ConfigError, Settings
+from domain.teams import Team, parse_team
+from domain.tokens import new_token, token_hash
+from store import users
+
+CONNECT_TIMEOUT_SECONDS = 5.0
+
+
+@contextlib.contextmanager
+def _stack(*, borrow: bool = True) -> Iterator[Settings]:
+    with terminate_gracefully(), DevStack(borrow=borrow):
+        yield settings_module.load()
+
+
+@contextlib.asynccontextmanager
+async def _connect(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    try:
+        conn = await asyncpg.connect(settings.database_url, timeout=CONNECT_TIMEOUT_SECONDS)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        raise ConfigError(
+            f"DATABASE_URL does not lead to a Postgres that accepts us ({type(error).__name__}: "
+            f"{error}); expected a reachable server and an existing database."
+        ) from None
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+def _check_meili(settings: Settings) -> None:
+    if not meili_health(settings.meili_url, timeout=CONNECT_TIMEOUT_SECONDS):
+        raise ConfigError(
+            f"MEILI_URL {settings.meili_url} does not answer /health; "
+            "expected a running Meilisearch."
+        )
+
+
+async def _check_ready(settings: Settings) -> None:
+    async with _connect(settings) as conn:
+        exists = await conn.fetchval("SELECT to_regclass('alembic_version') IS NOT NULL")
+        revision = (
+            await conn.fetchval("SELECT version_num FROM alembic_version") if exists else None
+        )
+    if revision != migrations.head_revision():
+        raise ConfigError(
+            f"the database schema is at {revision or 'nothing'}, expected "
+            f"{migrations.head_revision()}: run `rapport migrate` first."
+        )
+    _check_meili(settings)
+
+
+def _migrate(settings: Settings) -> None:
+    async def reachable() -> None:
+        async with _connect(settings):
+            pass
+
+    asyncio.run(reachable())
+    migrations.upgrade(settings.database_url)
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=False,
+        timeout_graceful_shutdown=20,
+    )
+    uvicorn.Server(config).run()
+
+
+async def _issue_token(
+    conn: asyncpg.Connection, user: users.User, label: str | None
+) -> tuple[UUID, str]:
+    token = new_token()
+    token_id = await users.add_token(conn, user.id, token_hash(token), label)
+    return token_id, token
+
+
+async def _bootstrap_admin(settings: Settings) -> str | None:
+    """On an empty database, an ADMIN user and a token, so the first start is usable."""
+    async with _connect(settings) as conn, conn.transaction():
+        await conn.execute("LOCK TABLE users IN EXCLUSIVE MODE")
+        if await users.count_users(conn):
+            return None
+        admin = await users.add_user(conn, email="admin@localhost", name="Admin", team=Team.ADMIN)
+        _, token = await _issue_token(conn, admin, "created by the first `make run`")
+        return token
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Rapport: the shared customer timeline for sales, service and accounts receivable."""
+
+
+@cli.command()
+def dev() -> None:
+    """Start the dev stack, migrate, and serve the API (what `make run` does)."""
+    with _stack(borrow=False) as settings:
+        _migrate(settings)
+        token = asyncio.run(_bootstrap_admin(settings))
+        base = f"http://{settings.host}:{settings.port}"
+        if token:
+            click.echo("Created the ADMIN user admin@localhost. Its token (shown once):")
+            click.echo(f"  {token}")
+            click.echo("Try it:")
+            click.echo(
+                f"  curl -s {base}/graphql -H 'Authorization: Bearer {token}' "
+                "-H 'Content-Type: application/json' -d '{\"query\": \"{ me { email team } }\"}'"
+            )
+        else:
+            click.echo("Get a token with: .venv/bin/rapport tokens issue EMAIL")
+        click.echo(f"GraphiQL: {base}/graphql")
+        _serve(settings)
+
+
+@cli.command()
+def serve() -> None:
+    """Serve the API with DATABASE_URL and MEILI_URL (no dev stack)."""
+    settings = settings_module.load()
+    asyncio.run(_check_ready(settings))
+    _serve(settings)
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database schema to the latest migration."""
+    with _stack() as settings:
+        _migrate(settings)
+        click.echo(f"database at migration {migrations.head_revision()}")
+
+
+@cli.group(name="users")
+def users_group() -> None:
+    """Manage users."""
+
+
+def _team(ctx: click.Context, param: click.Parameter, value: str) -> Team:
+    try:
+        return parse_team(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@users_group.command(name="add")
+@click.option(
+    "--email", required=True, help="Sign-in email; also how identity-provider tokens map."
+)
+@click.option("--name", required=True, help="Display name.")
+@click.option(
+    "--team", required=True, callback=_team, help="SALES, SERVICE, AR, ADMIN or INTEGRATION."
+)
+def users_add(email: str, name: str, team: Team) -> None:
+    """Add a user."""
+
+    async def run(settings: Settings) -> users.User:
+        async with _connect(settings) as conn:
+            return await users.add_user(conn, email=email.strip(), name=name.strip(), team=team)
+
+    if "@" not in email:
+        raise click.BadParameter(f"{email!r} is not an email address.", param_hint="--email")
+    with _stack() as settings:
+        try:
+            user = asyncio.run(run(settings))
+        except users.EmailTaken:
+            raise click.ClickException(f"a user with email {email} already exists.") from None
+    click.echo(f"added {user.email} ({user.team.value})")
+
+
+@users_group.command(name="list")
+def users_list() -> None:
+    """List users."""
+
+    async def run(settings: Settings) -> list[users.User]:
+        async with _connect(settings) as conn:
+            return await users.list_users(conn)
+
+    with _stack() as settings:
+        for user in asyncio.run(run(settings)):
+            click.echo(f"{user.email}\t{user.team.value}\t{user.name}")
+
+
+@cli.group()
+def tokens() -> None:
+    """Issue and revoke API tokens."""
+
+
+@tokens.command(name="issue")
+@click.argument("email")
+@click.option("--label", help="What the token is for, e.g. 'ERP sync'.")
+def tokens_issue(email: str, label: str | None) -> None:
+    """Issue a token for EMAIL; the token is printed once, on the last line."""
+
+    async def run(settings: Settings) -> tuple[UUID, str]:
+        async with _connect(settings) as conn:
+            user = await users.user_by_email(conn, email)
+            if user is None:
+                raise click.ClickException(
+                    f"no user with email {email}; add one with `rapport users add`."
+                )
+            return await _issue_token(conn, user, label)
+
+    with _stack() as settings:
+        token_id, token = asyncio.run(run(settings))
+    click.echo(f"token id {token_id} for {email}; keep the token secret, it is not shown again:")
+    click.echo(token)
+
+
+@tokens.command(name="revoke")
+@click.argument("token_or_id", required=False)
+@click.option("--email", help="Revoke every token of this user instead.")
+def tokens_revoke(token_or_id: str | None, email: str | None) -> None:
+    """Revoke a token (by its value or its id), or all tokens of --email."""
+    if bool(token_or_id) == bool(email):
+        raise click.UsageError("give either a token (or token id) or --email, not both.")
+
+    async def run(settings: Settings) -> int:
+        async with _connect(settings) as conn:
+            if email:
+                user = await users.user_by_email(conn, email)
+                if user is None:
+                    raise click.ClickException(f"no user with email {email}.")
+                return await users.revoke_user_tokens(conn, user.id)
+            try:
+                return await users.revoke_token(conn, token_id=UUID(token_or_id))
+            except ValueError:
+                return await users.revoke_token(conn, digest=token_hash(token_or_id))
+
+    with _stack() as settings:
+        count = asyncio.run(run(settings))
+    if count == 0:
+        raise click.ClickException("no live token matched; nothing was revoked.")
+    click.echo(f"revoked {count} token{'s' if count != 1 else ''}")
+
+
+@cli.group()
+def schema() -> None:
+    """The GraphQL schema."""
+
+
+@schema.command(name="export")
+def schema_export() -> None:
+    """Print the schema in SDL (what schema.graphql at the repo root holds)."""
+    from schema.app_schema import export_sdl
+
+    click.echo(export_sdl(), nl=False)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def stack(command: tuple[str, ...]) -> None:
+    """Run COMMAND with DATABASE_URL and MEILI_URL pointing at the dev stack."""
+    with _stack():
+        _check_meili(settings_module.load())
+        process = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
+        try:
+            code = process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            code = process.wait()
+    sys.exit(code)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except ConfigError as error:
+        click.echo(f"rapport: {error}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

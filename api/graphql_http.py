@@ -1,0 +1,211 @@
+"""GraphQL over HTTP, as the GraphQL-over-HTTP spec and its audit suite read it.
+
+Strawberry's own HTTP view answers only application/json, so parse and
+validation failures come back 200 with a `data` entry; this endpoint does the
+transport itself and hands execution to the Strawberry schema. Conventions:
+
+- POST with `Content-Type: application/json`, or GET with query parameters
+  (queries only: a mutation over GET is 405). A browser GET (Accept: text/html)
+  gets GraphiQL.
+- The response type follows Accept: `application/graphql-response+json` when
+  the client asks for it, else `application/json`.
+- A malformed request (bad JSON, missing or non-string query, bad variables,
+  parse or validation failure, variables that do not coerce) is a request
+  error: 400 under graphql-response+json, 200 under application/json; either
+  way the body has `errors` and no `data`.
+- No valid bearer token: a request error with extensions.code
+  UNAUTHENTICATED; 200 under application/json, 401 under graphql-response+json.
+- Batching (a JSON array) is refused with 400.
+"""
+
+import logging
+import uuid
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from api.auth import authenticate
+from schema.app_schema import schema
+from schema.context import Context
+
+log = logging.getLogger("rapport.http")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class RequestError(Exception):
+    """The request cannot be executed; `status` applies under graphql-response+json."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "BAD_REQUEST") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def _response_type(request: Request) -> str | None:
+    """The media type to answer with, or None when Accept allows neither of ours."""
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return JSON
+    offered = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    for media in offered:
+        if media == GRAPHQL_RESPONSE:
+            return GRAPHQL_RESPONSE
+        if media in (JSON, "application/*", "*/*"):
+            return JSON
+    return None
+
+
+def _wants_ide(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.method == "GET" and "text/html" in accept and "query" not in request.query_params
+
+
+def _json_param(raw: str, name: str) -> object:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise RequestError(f"The {name} parameter is not valid JSON.") from None
+
+
+async def _params(request: Request) -> dict:
+    if request.method == "GET":
+        params: dict = dict(request.query_params)
+        for name in ("variables", "extensions"):
+            if isinstance(params.get(name), str) and params[name]:
+                params[name] = _json_param(params[name], name)
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != JSON:
+        raise RequestError("POST requests must have Content-Type: application/json.", status=415)
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise RequestError("The request body is larger than 1 MiB.", status=413)
+    try:
+        params = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise RequestError("The request body is not valid JSON.") from None
+    if isinstance(params, list):
+        raise RequestError("Batched requests are not supported; send one operation per request.")
+    if not isinstance(params, dict):
+        raise RequestError("The request body must be a JSON object.")
+    return params
+
+
+def _check(params: dict) -> tuple[str, dict | None, str | None, dict | None]:
+    query = params.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError("The request needs a `query` string.")
+    operation_name = params.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError("`operationName` must be a string or null.")
+    variables = params.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError("`variables` must be an object or null.")
+    extensions = params.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestError("`extensions` must be an object or null.")
+    return query, variables, operation_name, extensions
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """Parse, validation and variable-coercion failures: nothing was executed.
+
+    Field errors always carry a path; errors before execution never do.
+    """
+    if isinstance(result, PreExecutionError):
+        return True
+    return (
+        result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+    )
+
+
+def _encode(payload: dict, media: str, status: int, request_id: str, **headers: str) -> Response:
+    return Response(
+        orjson.dumps(payload),
+        status_code=status,
+        media_type=f"{media}; charset=utf-8",
+        headers={"X-Request-Id": request_id, **headers},
+    )
+
+
+def _error_payload(message: str, code: str) -> dict:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    request_id = uuid.uuid4().hex
+    if request.method not in ("GET", "POST"):
+        return Response(status_code=405, headers={"Allow": "GET, POST"})
+    if _wants_ide(request):
+        return HTMLResponse(get_graphql_ide_html("graphiql"))
+    media = _response_type(request)
+    if media is None:
+        return Response(
+            f"Acceptable response types: {GRAPHQL_RESPONSE}, {JSON}.",
+            status_code=406,
+            media_type="text/plain",
+        )
+    strict = media == GRAPHQL_RESPONSE
+    try:
+        query, variables, operation_name, extensions = _check(await _params(request))
+        user = await authenticate(request)
+        if user is None:
+            raise RequestError(
+                "A valid bearer token is required (Authorization: Bearer <token>).",
+                status=401,
+                code="UNAUTHENTICATED",
+            )
+    except RequestError as error:
+        unauthenticated = error.code == "UNAUTHENTICATED"
+        headers = {"WWW-Authenticate": "Bearer"} if unauthenticated else {}
+        status = 200 if unauthenticated and not strict else error.status
+        return _encode(_error_payload(str(error), error.code), media, status, request_id, **headers)
+
+    context = Context(user=user, pool=request.app.state.pool, request_id=request_id)
+    allowed = (
+        {OperationType.QUERY}
+        if request.method == "GET"
+        else {
+            OperationType.QUERY,
+            OperationType.MUTATION,
+        }
+    )
+    try:
+        result = await schema.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation_name,
+            allowed_operation_types=allowed,
+            operation_extensions=extensions,
+        )
+    except InvalidOperationTypeError:
+        return _encode(
+            _error_payload("Only queries may be sent with GET; use POST.", "BAD_REQUEST"),
+            media,
+            405,
+            request_id,
+            Allow="POST",
+        )
+    except CannotGetOperationTypeError as error:
+        message = error.as_http_error_reason()
+        return _encode(_error_payload(message, "BAD_REQUEST"), media, 400, request_id)
+
+    payload: dict = {}
+    if result.errors:
+        payload["errors"] = [error.formatted for error in result.errors]
+    if _is_request_error(result):
+        return _encode(payload, media, 400 if strict else 200, request_id)
+    payload["data"] = result.data
+    if result.extensions:
+        payload["extensions"] = result.extensions
+    return _encode(payload, media, 200, request_id)

@@ -1,0 +1,8 @@
+"""The Node interface: anything with a global id that node(id) can fetch."""
+
+import strawberry
+
+
+@strawberry.interface(description="An object with an opaque global id that node(id) resolves.")
+class Node:
+    id: strawberry.ID

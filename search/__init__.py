@@ -1,0 +1,1 @@
+"""Meilisearch: the client, index settings, documents, the outbox worker and queries."""

@@ -1,0 +1,177 @@
+"""Fixtures: a fresh database and index prefix per run (and per xdist worker).
+
+Tests need a real Postgres and Meilisearch: `make test` runs pytest inside
+`rapport stack`, which provides DATABASE_URL and MEILI_URL. Each worker creates
+its own database and index prefix and drops them at the end, so runs never see
+each other's data. Tests share a worker's database, so each one creates the
+accounts it needs and asserts only on those.
+"""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from api import migrate
+from api import settings as settings_module
+from api.app import create_app
+from api.settings import Settings
+from domain.teams import Team
+from domain.tokens import new_token, token_hash
+from store import users
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("MEILI_URL"):
+        pytest.exit("tests need Postgres and Meilisearch: run them with `make test`", returncode=2)
+    return settings_module.load()
+
+
+async def create_database(server_url: str, name: str) -> str:
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(server_url, name)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def settings(base_settings: Settings) -> AsyncIterator[Settings]:
+    run = f"rapport_test_{uuid.uuid4().hex[:10]}"
+    url = await create_database(base_settings.database_url, run)
+    await asyncio.to_thread(migrate.upgrade, url)
+    yield replace(base_settings, database_url=url, meili_index_prefix=run, db_pool_min=1)
+    await drop_database(base_settings.database_url, run)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def pool(app) -> asyncpg.Pool:
+    return app.state.pool
+
+
+@pytest.fixture(scope="session")
+async def http(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://rapport.test") as client:
+        yield client
+
+
+@dataclass
+class Caller:
+    """A user with a token, and a way to send GraphQL as them."""
+
+    http: httpx.AsyncClient
+    user: users.User
+    token: str
+
+    async def post(
+        self, query: str, variables: dict | None = None, **headers: str
+    ) -> httpx.Response:
+        return await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.token}", **headers},
+        )
+
+    async def gql(self, query: str, variables: dict | None = None) -> dict:
+        """The `data` of a query that must succeed without errors."""
+        response = await self.post(query, variables)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+@pytest.fixture(scope="session")
+def make_caller(pool: asyncpg.Pool, http: httpx.AsyncClient):
+    async def make(team: Team = Team.ADMIN, name: str | None = None) -> Caller:
+        email = f"{uuid.uuid4().hex[:12]}@example.test"
+        async with pool.acquire() as conn:
+            user = await users.add_user(
+                conn, email=email, name=name or f"{team.value} user", team=team
+            )
+            token = new_token()
+            await users.add_token(conn, user.id, token_hash(token), "test")
+        return Caller(http=http, user=user, token=token)
+
+    return make
+
+
+@pytest.fixture
+async def admin(make_caller) -> Caller:
+    return await make_caller(Team.ADMIN)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`rapport serve` in its own process, on a free port, against the test database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "MEILI_INDEX_PREFIX": settings.meili_index_prefix,
+        "PORT": str(port),
+    }
+    log = tmp_path_factory.mktemp("live_server") / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api", "serve"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"rapport serve did not become ready: {log.read_text()}")
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(20)

@@ -1,0 +1,17 @@
+// Runs the graphql-http audit suite against URL with a bearer token and prints
+// each result as one JSON line: {id, name, status, reason}.
+import { auditServer } from 'graphql-http';
+
+const [url, token] = process.argv.slice(2);
+const fetchFn = (input, init = {}) =>
+  fetch(input, { ...init, headers: { ...(init.headers || {}), authorization: `Bearer ${token}` } });
+
+const results = await auditServer({ url, fetchFn });
+for (const result of results) {
+  console.log(JSON.stringify({
+    id: result.id,
+    name: result.name,
+    status: result.status,
+    reason: result.reason ?? null,
+  }));
+}
