@@ -3,9 +3,13 @@
 import strawberry
 
 from schema.errors import MaskUnexpectedErrors
+from schema.mutation import Mutation
 from schema.query import Query
+from schema.types.entry import ENTRY_TYPES
 
-schema = strawberry.Schema(query=Query, extensions=[MaskUnexpectedErrors])
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, types=list(ENTRY_TYPES), extensions=[MaskUnexpectedErrors]
+)
 
 
 def export_sdl() -> str:

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from domain.permissions import may_see_restricted
+from schema.loaders import Loaders
 from store.users import User
 
 
@@ -12,4 +14,11 @@ class Context:
     user: User
     pool: asyncpg.Pool
     request_id: str
-    loaders: dict = field(default_factory=dict)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.pool, self.sees_restricted)
+
+    @property
+    def sees_restricted(self) -> bool:
+        return may_see_restricted(self.user.team)

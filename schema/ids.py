@@ -21,7 +21,9 @@ def decode(global_id: str) -> tuple[str, UUID]:
         raise InvalidArgument(f"{global_id!r} is not a valid id.") from None
 
 
-def decode_as(global_id: str, *type_names: str) -> UUID | None:
-    """The uuid if the id names one of these types, else None (a valid id of another type)."""
-    type_name, id_ = decode(global_id)
-    return id_ if type_name in type_names else None
+def decode_as(global_id: str, type_name: str) -> UUID:
+    """The uuid of an id that must name a `type_name`; InvalidArgument otherwise."""
+    found, id_ = decode(global_id)
+    if found != type_name:
+        raise InvalidArgument(f"{global_id!r} is not the id of a {type_name}.")
+    return id_

@@ -2,11 +2,75 @@
 
 import strawberry
 
+from schema import ids, pagination
+from schema.types.account import Account, AccountConnection, AccountFilter
+from schema.types.common import ExternalRefInput
+from schema.types.contact import Contact
+from schema.types.entry import entry_from_row
+from schema.types.invoice import Invoice
+from schema.types.node import Node
 from schema.types.user import User
+from store import accounts
+
+
+async def _node(info: strawberry.Info, global_id: str) -> Node | None:
+    type_name, id_ = ids.decode(global_id)
+    loaders = info.context.loaders
+    match type_name:
+        case "Account":
+            row = await loaders.account.load(id_)
+            return Account.from_row(row) if row else None
+        case "Contact":
+            row = await loaders.contact.load(id_)
+            return Contact.from_row(row) if row else None
+        case "Invoice":
+            row = await loaders.invoice.load(id_)
+            return Invoice.from_row(row) if row else None
+        case "User":
+            user = await loaders.user.load(id_)
+            return User.from_user(user) if user else None
+        case "Entry":
+            row = await loaders.entry.load(id_)
+            return entry_from_row(row, await loaders.entry_invoices.load(id_)) if row else None
+    return None
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="The caller.")
     def me(self, info: strawberry.Info) -> User:
-        return User.from_row(info.context.user)
+        return User.from_user(info.context.user)
+
+    @strawberry.field(description="Any object by its global id; null if it does not exist or is hidden.")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+        return await _node(info, id)
+
+    @strawberry.field
+    async def account(self, info: strawberry.Info, id: strawberry.ID) -> Account | None:  # noqa: A002
+        row = await info.context.loaders.account.load(ids.decode_as(id, "Account"))
+        return Account.from_row(row) if row else None
+
+    @strawberry.field
+    async def account_by_external_ref(
+        self, info: strawberry.Info, ref: ExternalRefInput
+    ) -> Account | None:
+        async with info.context.pool.acquire() as conn:
+            row = await accounts.account_by_ref(conn, ref.system, ref.id)
+        return Account.from_row(row) if row else None
+
+    @strawberry.field(description="By name, then id; first is capped at 100.")
+    async def accounts(
+        self, info: strawberry.Info, first: int | None = 50, after: str | None = None,
+        filter: AccountFilter | None = None,  # noqa: A002 - the contract's name
+    ) -> AccountConnection:
+        size = pagination.page_size(first, default=50)
+        key = pagination.decode(after, pagination.TEXT, pagination.ID)
+        where = accounts.AccountFilter(
+            statuses=[s.value for s in filter.status] if filter and filter.status else None,
+            tags=filter.tags or None if filter else None,
+            owner_id=ids.decode_as(filter.owner_id, "User") if filter and filter.owner_id else None,
+            name_contains=filter.name_contains if filter else None,
+        )
+        async with info.context.pool.acquire() as conn:
+            rows = await accounts.list_accounts(conn, where, key, size + 1)
+        return AccountConnection.from_rows(rows, size)

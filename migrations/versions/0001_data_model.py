@@ -147,6 +147,8 @@ CREATE TABLE entries (
     pinned        boolean NOT NULL DEFAULT false,
     visibility    text NOT NULL DEFAULT 'ALL_TEAMS' CHECK (visibility IN ('ALL_TEAMS', 'RESTRICTED')),
     revision      integer NOT NULL DEFAULT 1,
+    edited_by     uuid REFERENCES users (id),
+    edited_at     timestamptz,
     deleted_at    timestamptz,
     deleted_by    uuid REFERENCES users (id),
     delete_reason text,

@@ -1,0 +1,13 @@
+"""The root Mutation, composed from one class per domain."""
+
+import strawberry
+
+from schema.mutations.accounts import AccountMutations
+from schema.mutations.contacts import ContactMutations
+from schema.mutations.entries import EntryMutations
+from schema.mutations.invoices import InvoiceMutations
+
+
+@strawberry.type
+class Mutation(AccountMutations, ContactMutations, EntryMutations, InvoiceMutations):
+    pass

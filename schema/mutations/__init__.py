@@ -1,0 +1,1 @@
+"""Mutations: each validates, checks permissions and writes in ONE transaction."""

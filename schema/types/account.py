@@ -1,0 +1,135 @@
+"""Account: one customer, and the root of its timeline."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import strawberry
+
+from schema import ids, pagination
+from schema.types.common import ExternalRef, PageInfo, page_info
+from schema.types.contact import Contact
+from schema.types.entry import TimelineEntry, TimelineEntryConnection, TimelineFilter, entry_from_row
+from schema.types.entry import timeline_page
+from schema.types.invoice import InvoiceConnection, InvoiceFilter, today
+from schema.types.node import Node
+from schema.types.preference import Preference
+from schema.types.user import User
+from store import entries, invoices
+
+
+@strawberry.enum
+class AccountStatus(Enum):
+    ACTIVE = "ACTIVE"
+    ON_HOLD = "ON_HOLD"
+    CLOSED = "CLOSED"
+
+
+@strawberry.type(description="A customer account: one shared timeline.")
+class Account(Node):
+    name: str
+    status: AccountStatus
+    tags: list[str]
+    time_zone: str = strawberry.field(description='IANA name; "UTC" when unknown.')
+    created_at: datetime
+    updated_at: datetime
+    version: int = strawberry.field(description="Optimistic concurrency token.")
+    account_id: strawberry.Private[UUID]
+    owner_id: strawberry.Private[UUID | None]
+
+    @strawberry.field
+    async def external_refs(self, info: strawberry.Info) -> list[ExternalRef]:
+        refs = await info.context.loaders.account_refs.load(self.account_id)
+        return [ExternalRef(system=system, id=external_id) for system, external_id in refs]
+
+    @strawberry.field
+    async def owner(self, info: strawberry.Info) -> User | None:
+        if self.owner_id is None:
+            return None
+        user = await info.context.loaders.user.load(self.owner_id)
+        return User.from_user(user) if user else None
+
+    @strawberry.field
+    async def contacts(self, info: strawberry.Info) -> list[Contact]:
+        rows = await info.context.loaders.contacts_of_account.load(self.account_id)
+        return [Contact.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def preferences(self, info: strawberry.Info) -> list[Preference]:
+        rows = await info.context.loaders.preferences.load(self.account_id)
+        return [Preference.from_row(row) for row in rows]
+
+    @strawberry.field(description="Pinned entries, newest first.")
+    async def pinned(self, info: strawberry.Info) -> list[TimelineEntry]:
+        rows = await info.context.loaders.pinned.load(self.account_id)
+        invoice_rows = await info.context.loaders.entry_invoices.load_many([r["id"] for r in rows])
+        return [entry_from_row(row, inv) for row, inv in zip(rows, invoice_rows, strict=True)]
+
+    @strawberry.field(description="Newest first by occurredAt, then id; first is capped at 100.")
+    async def timeline(
+        self, info: strawberry.Info, first: int | None = 20, after: str | None = None,
+        filter: TimelineFilter | None = None,  # noqa: A002 - the contract's name
+    ) -> TimelineEntryConnection:
+        where = filter.to_store() if filter else entries.TimelineFilter()
+        return await timeline_page(info, self.account_id, where, first, after)
+
+    @strawberry.field(description="Newest issued first; first is capped at 100.")
+    async def invoices(
+        self, info: strawberry.Info, first: int | None = 50, after: str | None = None,
+        filter: InvoiceFilter | None = None,  # noqa: A002 - the contract's name
+    ) -> InvoiceConnection:
+        size = pagination.page_size(first)
+        key = pagination.decode(after, pagination.DAY, pagination.ID)
+        async with info.context.pool.acquire() as conn:
+            rows = await invoices.invoices_of_account(
+                conn, self.account_id,
+                statuses=[s.value for s in filter.status] if filter and filter.status else None,
+                overdue_on=today() if filter and filter.overdue_only else None,
+                after=key, limit=size + 1,
+            )
+        return InvoiceConnection.from_rows(rows, size)
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record | Any, prefix: str = "") -> "Account":
+        return cls(
+            id=strawberry.ID(ids.encode("Account", row[f"{prefix}id"])),
+            name=row[f"{prefix}name"],
+            status=AccountStatus(row[f"{prefix}status"]),
+            tags=list(row[f"{prefix}tags"]),
+            time_zone=row[f"{prefix}time_zone"],
+            created_at=row[f"{prefix}created_at"],
+            updated_at=row[f"{prefix}updated_at"],
+            version=row[f"{prefix}version"],
+            account_id=row[f"{prefix}id"],
+            owner_id=row[f"{prefix}owner_id"],
+        )
+
+
+@strawberry.type
+class AccountEdge:
+    cursor: str
+    node: Account
+
+
+@strawberry.type
+class AccountConnection:
+    edges: list[AccountEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def from_rows(cls, rows: list[asyncpg.Record], size: int) -> "AccountConnection":
+        edges = [
+            AccountEdge(cursor=pagination.encode(row["sort_key"], row["id"]), node=Account.from_row(row))
+            for row in rows[:size]
+        ]
+        return cls(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))
+
+
+@strawberry.input
+class AccountFilter:
+    status: list[AccountStatus] | None = None
+    tags: list[str] | None = None
+    owner_id: strawberry.ID | None = None
+    name_contains: str | None = None

@@ -1,0 +1,123 @@
+"""Invoice: what the ERP says is owed, with its own slice of the timeline."""
+
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import asyncpg
+import strawberry
+
+from domain import aging
+from schema import ids, pagination
+from schema.types.common import ExternalRef, Money, PageInfo, page_info
+from schema.types.node import Node
+
+if TYPE_CHECKING:
+    from schema.types.account import Account
+    from schema.types.entry import TimelineEntryConnection
+
+
+@strawberry.enum
+class InvoiceStatus(Enum):
+    DRAFT = "DRAFT"
+    OPEN = "OPEN"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    DISPUTED = "DISPUTED"
+    WRITTEN_OFF = "WRITTEN_OFF"
+    VOID = "VOID"
+
+
+AgingBucket = strawberry.enum(aging.AgingBucket, name="AgingBucket")
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+@strawberry.type(description="An invoice as the billing system knows it.")
+class Invoice(Node):
+    number: str
+    external_ref: ExternalRef | None
+    issued_on: date
+    due_on: date
+    total: Money
+    balance: Money = strawberry.field(description="Still due.")
+    status: InvoiceStatus
+    invoice_id: strawberry.Private[UUID]
+    account_id: strawberry.Private[UUID]
+
+    @strawberry.field
+    async def account(
+        self, info: strawberry.Info
+    ) -> Annotated["Account", strawberry.lazy("schema.types.account")]:
+        from schema.types.account import Account
+
+        return Account.from_row(await info.context.loaders.account.load(self.account_id))
+
+    @strawberry.field(description="Days past dueOn; 0 when not yet due, nothing is owed, or closed.")
+    def days_overdue(self, as_of: date | None = None) -> int:
+        return aging.days_overdue(
+            self.due_on, self.balance.amount, self.status.value, as_of or today()
+        )
+
+    @strawberry.field
+    def aging_bucket(self, as_of: date | None = None) -> AgingBucket:
+        return aging.bucket(self.days_overdue(as_of))
+
+    @strawberry.field(description="Entries about this invoice, newest first.")
+    async def timeline(
+        self, info: strawberry.Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated["TimelineEntryConnection", strawberry.lazy("schema.types.entry")]:
+        from schema.types.entry import timeline_page
+        from store.entries import TimelineFilter
+
+        return await timeline_page(
+            info, self.account_id, TimelineFilter(invoice_id=self.invoice_id), first, after
+        )
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> "Invoice":
+        currency = row["currency"]
+        return cls(
+            id=strawberry.ID(ids.encode("Invoice", row["id"])),
+            number=row["number"],
+            external_ref=ExternalRef(system=row["ext_system"], id=row["ext_id"])
+            if row["ext_system"]
+            else None,
+            issued_on=row["issued_on"],
+            due_on=row["due_on"],
+            total=Money.of(row["total"], currency),
+            balance=Money.of(row["balance"], currency),
+            status=InvoiceStatus(row["status"]),
+            invoice_id=row["id"],
+            account_id=row["account_id"],
+        )
+
+
+@strawberry.type
+class InvoiceEdge:
+    cursor: str
+    node: Invoice
+
+
+@strawberry.type
+class InvoiceConnection:
+    edges: list[InvoiceEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def from_rows(cls, rows: list[asyncpg.Record], size: int) -> "InvoiceConnection":
+        edges = [
+            InvoiceEdge(cursor=pagination.encode(row["issued_on"], row["id"]), node=Invoice.from_row(row))
+            for row in rows[:size]
+        ]
+        return cls(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))
+
+
+@strawberry.input
+class InvoiceFilter:
+    status: list[InvoiceStatus] | None = None
+    overdue_only: bool | None = None
+

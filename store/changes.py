@@ -1,0 +1,67 @@
+"""What every mutation writes beside its rows, in the same transaction.
+
+An audit row (who did what, when, to which ids), outbox rows that tell the
+index worker what to refresh, and a NOTIFY that wakes live subscribers; the
+notification is delivered only when the transaction commits.
+"""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+import asyncpg
+
+NOTIFY_CHANNEL = "rapport_timeline"
+
+
+async def audit(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: UUID | None,
+    action: str,
+    entity_type: str,
+    entity_id: UUID | None,
+    account_id: UUID | None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log (account_id, actor_id, action, entity_type, entity_id, before, after)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        account_id, actor_id, action, entity_type, entity_id, before, after,
+    )
+
+
+async def audit_many(
+    conn: asyncpg.Connection, *, actor_id: UUID | None, action: str, entity_type: str,
+    items: Iterable[tuple[UUID, UUID]],
+) -> None:
+    """One audit row per (account_id, entity_id) of a bulk change."""
+    pairs = list(items)
+    if pairs:
+        await conn.execute(
+            "INSERT INTO audit_log (account_id, actor_id, action, entity_type, entity_id)"
+            " SELECT a, $3, $4, $5, e FROM unnest($1::uuid[], $2::uuid[]) AS t(a, e)",
+            [a for a, _ in pairs], [e for _, e in pairs], actor_id, action, entity_type,
+        )
+
+
+async def enqueue(
+    conn: asyncpg.Connection, entity_type: str, items: Iterable[tuple[UUID, UUID]], op: str = "upsert"
+) -> None:
+    """Outbox rows for (account_id, entity_id) pairs of one entity type."""
+    pairs = list(items)
+    if not pairs:
+        return
+    await conn.execute(
+        "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
+        " SELECT a, $3, e, $4 FROM unnest($1::uuid[], $2::uuid[]) AS t(a, e)",
+        [a for a, _ in pairs], [e for _, e in pairs], entity_type, op,
+    )
+
+
+async def notify(conn: asyncpg.Connection, account_ids: Iterable[UUID]) -> None:
+    ids = sorted({str(a) for a in account_ids})
+    if ids:
+        await conn.execute(
+            "SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id", NOTIFY_CHANNEL, ids
+        )
