@@ -52,17 +52,14 @@ async def _connect(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
 def _check_meili(settings: Settings) -> None:
     if not meili_health(settings.meili_url, timeout=CONNECT_TIMEOUT_SECONDS):
         raise ConfigError(
-            f"MEILI_URL {settings.meili_url} does not answer /health; "
-            "expected a running Meilisearch."
+            f"MEILI_URL {settings.meili_url} does not answer /health; expected a running Meilisearch."
         )
 
 
 async def _check_ready(settings: Settings) -> None:
     async with _connect(settings) as conn:
         exists = await conn.fetchval("SELECT to_regclass('alembic_version') IS NOT NULL")
-        revision = (
-            await conn.fetchval("SELECT version_num FROM alembic_version") if exists else None
-        )
+        revision = await conn.fetchval("SELECT version_num FROM alembic_version") if exists else None
     if revision != migrations.head_revision():
         raise ConfigError(
             f"the database schema is at {revision or 'nothing'}, expected "
@@ -96,9 +93,7 @@ def _serve(settings: Settings) -> None:
     uvicorn.Server(config).run()
 
 
-async def _issue_token(
-    conn: asyncpg.Connection, user: users.User, label: str | None
-) -> tuple[UUID, str]:
+async def _issue_token(conn: asyncpg.Connection, user: users.User, label: str | None) -> tuple[UUID, str]:
     token = new_token()
     token_id = await users.add_token(conn, user.id, token_hash(token), label)
     return token_id, token
@@ -170,13 +165,9 @@ def _team(ctx: click.Context, param: click.Parameter, value: str) -> Team:
 
 
 @users_group.command(name="add")
-@click.option(
-    "--email", required=True, help="Sign-in email; also how identity-provider tokens map."
-)
+@click.option("--email", required=True, help="Sign-in email; also how identity-provider tokens map.")
 @click.option("--name", required=True, help="Display name.")
-@click.option(
-    "--team", required=True, callback=_team, help="SALES, SERVICE, AR, ADMIN or INTEGRATION."
-)
+@click.option("--team", required=True, callback=_team, help="SALES, SERVICE, AR, ADMIN or INTEGRATION.")
 def users_add(email: str, name: str, team: Team) -> None:
     """Add a user."""
 
@@ -222,9 +213,7 @@ def tokens_issue(email: str, label: str | None) -> None:
         async with _connect(settings) as conn:
             user = await users.user_by_email(conn, email)
             if user is None:
-                raise click.ClickException(
-                    f"no user with email {email}; add one with `rapport users add`."
-                )
+                raise click.ClickException(f"no user with email {email}; add one with `rapport users add`.")
             return await _issue_token(conn, user, label)
 
     with _stack() as settings:

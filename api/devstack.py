@@ -62,9 +62,7 @@ def meili_binary() -> Path:
     if configured := os.environ.get("MEILI_BIN"):
         path = Path(configured)
         if not (path.is_file() and os.access(path, os.X_OK)):
-            raise ConfigError(
-                f"MEILI_BIN must name an executable Meilisearch binary, got {configured!r}."
-            )
+            raise ConfigError(f"MEILI_BIN must name an executable Meilisearch binary, got {configured!r}.")
         return path
     if found := shutil.which("meilisearch"):
         return Path(found)
@@ -92,9 +90,7 @@ def _wait_for(what: str, check, process: subprocess.Popen | None, log: Path) -> 
         if check():
             return
         if process is not None and process.poll() is not None:
-            raise ConfigError(
-                f"{what} exited with status {process.returncode} at start; see {log}."
-            )
+            raise ConfigError(f"{what} exited with status {process.returncode} at start; see {log}.")
         time.sleep(0.1)
     raise ConfigError(f"{what} did not answer within {READY_TIMEOUT_SECONDS:.0f} s; see {log}.")
 
@@ -175,12 +171,9 @@ class DevStack:
                 f"Rapport is already running on {self.root} (process {owner}): "
                 "stop it first (Ctrl-C in its terminal), or use that one."
             )
-        if (needs_postgres and "database_url" not in state) or (
-            needs_meili and "meili_url" not in state
-        ):
+        if (needs_postgres and "database_url" not in state) or (needs_meili and "meili_url" not in state):
             raise StackBusy(
-                f"the dev stack on {self.root} is starting or stopping (process {owner}); "
-                "try again."
+                f"the dev stack on {self.root} is starting or stopping (process {owner}); try again."
             )
         if needs_postgres:
             os.environ["DATABASE_URL"] = state["database_url"]

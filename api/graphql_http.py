@@ -123,9 +123,7 @@ def _is_request_error(result: ExecutionResult) -> bool:
     """
     if isinstance(result, PreExecutionError):
         return True
-    return (
-        result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
-    )
+    return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
 
 
 def _encode(payload: dict, media: str, status: int, request_id: str, **headers: str) -> Response:

@@ -19,16 +19,11 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def _postgres_problem(request: Request) -> str | None:
     try:
-        revision = await asyncio.wait_for(
-            schema_revision(request.app.state.pool), CHECK_TIMEOUT_SECONDS
-        )
+        revision = await asyncio.wait_for(schema_revision(request.app.state.pool), CHECK_TIMEOUT_SECONDS)
     except Exception:
         return "postgres does not answer"
     if revision != migrate.head_revision():
-        return (
-            f"database schema is at {revision}, expected {migrate.head_revision()}: "
-            "run `rapport migrate`"
-        )
+        return f"database schema is at {revision}, expected {migrate.head_revision()}: run `rapport migrate`"
     return None
 
 
@@ -39,9 +34,7 @@ async def _meili_problem(request: Request) -> str | None:
 
 async def readyz(request: Request) -> JSONResponse:
     """Ready to serve: Postgres answers at the current migration and Meilisearch answers."""
-    problems = [
-        p for p in await asyncio.gather(_postgres_problem(request), _meili_problem(request)) if p
-    ]
+    problems = [p for p in await asyncio.gather(_postgres_problem(request), _meili_problem(request)) if p]
     if problems:
         return JSONResponse({"status": "unavailable", "reasons": problems}, status_code=503)
     return JSONResponse({"status": "ready"})

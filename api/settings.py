@@ -77,9 +77,7 @@ def check_database_url(url: str) -> str:
 def check_meili_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"MEILI_URL must be an http(s) URL such as http://127.0.0.1:7700, got {url!r}."
-        )
+        raise ConfigError(f"MEILI_URL must be an http(s) URL such as http://127.0.0.1:7700, got {url!r}.")
     return url.rstrip("/")
 
 
@@ -106,9 +104,7 @@ def load() -> Settings:
         raise ConfigError(f"DB_POOL_MAX ({pool_max}) must not be below DB_POOL_MIN ({pool_min}).")
     prefix = os.environ.get("MEILI_INDEX_PREFIX", "rapport")
     if not prefix.replace("_", "").replace("-", "").isalnum():
-        raise ConfigError(
-            f"MEILI_INDEX_PREFIX may hold only letters, digits, '-' and '_', got {prefix!r}."
-        )
+        raise ConfigError(f"MEILI_INDEX_PREFIX may hold only letters, digits, '-' and '_', got {prefix!r}.")
     return Settings(
         database_url=check_database_url(database_url),
         meili_url=check_meili_url(meili_url),

@@ -131,8 +131,9 @@ class Checker:
         if value is not None and not _HHMM.match(value):
             self.add(name, f"{name} must be a time as HH:MM, 00:00 to 23:59 (got {value!r}).")
 
-    def date_order(self, first: str, first_value: date | None, second: str,
-                   second_value: date | None) -> None:
+    def date_order(
+        self, first: str, first_value: date | None, second: str, second_value: date | None
+    ) -> None:
         if first_value and second_value and first_value > second_value:
             self.add(second, f"{second} must not be before {first}.")
 
@@ -143,7 +144,7 @@ class Checker:
             self.add(None, "give at least one item.")
 
 
-class Rejected(Exception):  # noqa: N818 - it is a verdict, not an error of ours
+class Rejected(Exception):
     """A well-formed request that cannot be carried out; it becomes userErrors."""
 
     def __init__(self, *problems: Problem) -> None:

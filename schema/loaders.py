@@ -16,7 +16,9 @@ from store import accounts, contacts, entries, invoices, preferences, users
 
 
 def _loader(
-    pool: asyncpg.Pool, fetch: Callable[[asyncpg.Connection, list[UUID]], Awaitable[dict]], empty: Any
+    pool: asyncpg.Pool,
+    fetch: Callable[[asyncpg.Connection, list[UUID]], Awaitable[dict]],
+    empty: Any,
 ) -> DataLoader:
     async def load(keys: list[UUID]) -> list:
         async with pool.acquire() as conn:

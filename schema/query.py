@@ -42,26 +42,27 @@ class Query:
         return User.from_user(info.context.user)
 
     @strawberry.field(description="Any object by its global id; null if it does not exist or is hidden.")
-    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         return await _node(info, id)
 
     @strawberry.field
-    async def account(self, info: strawberry.Info, id: strawberry.ID) -> Account | None:  # noqa: A002
+    async def account(self, info: strawberry.Info, id: strawberry.ID) -> Account | None:
         row = await info.context.loaders.account.load(ids.decode_as(id, "Account"))
         return Account.from_row(row) if row else None
 
     @strawberry.field
-    async def account_by_external_ref(
-        self, info: strawberry.Info, ref: ExternalRefInput
-    ) -> Account | None:
+    async def account_by_external_ref(self, info: strawberry.Info, ref: ExternalRefInput) -> Account | None:
         async with info.context.pool.acquire() as conn:
             row = await accounts.account_by_ref(conn, ref.system, ref.id)
         return Account.from_row(row) if row else None
 
     @strawberry.field(description="By name, then id; first is capped at 100.")
     async def accounts(
-        self, info: strawberry.Info, first: int | None = 50, after: str | None = None,
-        filter: AccountFilter | None = None,  # noqa: A002 - the contract's name
+        self,
+        info: strawberry.Info,
+        first: int | None = 50,
+        after: str | None = None,
+        filter: AccountFilter | None = None,
     ) -> AccountConnection:
         size = pagination.page_size(first, default=50)
         key = pagination.decode(after, pagination.TEXT, pagination.ID)

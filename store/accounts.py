@@ -27,9 +27,9 @@ async def accounts_by_ids(conn: asyncpg.Connection, ids: list[UUID]) -> dict[UUI
 
 async def account_by_ref(conn: asyncpg.Connection, system: str, external_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        f"{_SELECT} JOIN account_refs r ON r.account_id = a.id"
-        " WHERE r.system = $1 AND r.external_id = $2",
-        system, external_id,
+        f"{_SELECT} JOIN account_refs r ON r.account_id = a.id WHERE r.system = $1 AND r.external_id = $2",
+        system,
+        external_id,
     )
 
 
@@ -55,7 +55,7 @@ async def list_accounts(
         pattern = f"%{escaped}%"
     return await conn.fetch(
         f"""
-        SELECT {columns('a', ACCOUNT)}, lower(a.name) AS sort_key FROM accounts a
+        SELECT {columns("a", ACCOUNT)}, lower(a.name) AS sort_key FROM accounts a
          WHERE ($1::text[] IS NULL OR a.status = ANY($1))
            AND ($2::text[] IS NULL OR a.tags && $2)
            AND ($3::uuid IS NULL OR a.owner_id = $3)
@@ -64,19 +64,33 @@ async def list_accounts(
          ORDER BY lower(a.name), a.id
          LIMIT $7
         """,
-        where.statuses, where.tags, where.owner_id, pattern,
-        after[0] if after else None, after[1] if after else None, limit,
+        where.statuses,
+        where.tags,
+        where.owner_id,
+        pattern,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
     )
 
 
 async def create_account(
-    conn: asyncpg.Connection, *, name: str, status: str, owner_id: UUID | None, tags: list[str],
+    conn: asyncpg.Connection,
+    *,
+    name: str,
+    status: str,
+    owner_id: UUID | None,
+    tags: list[str],
     time_zone: str,
 ) -> asyncpg.Record:
     return await conn.fetchrow(
         "INSERT INTO accounts (name, status, owner_id, tags, time_zone) VALUES ($1, $2, $3, $4, $5)"
         f" RETURNING {', '.join(ACCOUNT)}",
-        name, status, owner_id, tags, time_zone,
+        name,
+        status,
+        owner_id,
+        tags,
+        time_zone,
     )
 
 
@@ -89,18 +103,24 @@ async def add_refs(
     taken = await conn.fetch(
         "SELECT system, external_id FROM account_refs r"
         " JOIN unnest($1::text[], $2::text[]) AS t(s, e) ON r.system = t.s AND r.external_id = t.e",
-        [s for s, _ in refs], [e for _, e in refs],
+        [s for s, _ in refs],
+        [e for _, e in refs],
     )
     if taken:
         used = {(row["system"], row["external_id"]) for row in taken}
-        raise Rejected(*[
-            Problem((*path, str(i)), f"external ref {s}:{e} already names an account.", "CONFLICT")
-            for i, (s, e) in enumerate(refs) if (s, e) in used
-        ])
+        raise Rejected(
+            *[
+                Problem((*path, str(i)), f"external ref {s}:{e} already names an account.", "CONFLICT")
+                for i, (s, e) in enumerate(refs)
+                if (s, e) in used
+            ]
+        )
     await conn.execute(
         "INSERT INTO account_refs (system, external_id, account_id)"
         " SELECT s, e, $3 FROM unnest($1::text[], $2::text[]) AS t(s, e) ON CONFLICT DO NOTHING",
-        [s for s, _ in refs], [e for _, e in refs], account_id,
+        [s for s, _ in refs],
+        [e for _, e in refs],
+        account_id,
     )
 
 
@@ -121,7 +141,9 @@ async def update_account(
     after = await conn.fetchrow(
         f"UPDATE accounts SET {', '.join([*assignments, 'version = version + 1', 'updated_at = now()'])}"
         f" WHERE id = $1 AND version = $2 RETURNING {', '.join(ACCOUNT)}",
-        account_id, expected_version, *changes.values(),
+        account_id,
+        expected_version,
+        *changes.values(),
     )
     return before, after
 
@@ -152,7 +174,8 @@ async def upsert_accounts(
             " FROM account_refs r JOIN accounts a ON a.id = r.account_id"
             " JOIN unnest($1::text[], $2::text[]) AS t(s, e) ON r.system = t.s AND r.external_id = t.e"
             " ORDER BY a.id FOR NO KEY UPDATE OF a",
-            [i.system for i in items], [i.external_id for i in items],
+            [i.system for i in items],
+            [i.external_id for i in items],
         )
     }
     results: list[tuple[asyncpg.Record, str]] = []
@@ -161,12 +184,18 @@ async def upsert_accounts(
         row = existing.get((item.system, item.external_id))
         if row is None:
             row = await create_account(
-                conn, name=item.name, status=item.status or "ACTIVE", owner_id=None,
-                tags=item.tags or [], time_zone=item.time_zone or "UTC",
+                conn,
+                name=item.name,
+                status=item.status or "ACTIVE",
+                owner_id=None,
+                tags=item.tags or [],
+                time_zone=item.time_zone or "UTC",
             )
             await conn.execute(
                 "INSERT INTO account_refs (system, external_id, account_id) VALUES ($1, $2, $3)",
-                item.system, item.external_id, row["id"],
+                item.system,
+                item.external_id,
+                row["id"],
             )
             existing[(item.system, item.external_id)] = row
             results.append((row, "created"))

@@ -27,12 +27,22 @@ async def audit(
     await conn.execute(
         "INSERT INTO audit_log (account_id, actor_id, action, entity_type, entity_id, before, after)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        account_id, actor_id, action, entity_type, entity_id, before, after,
+        account_id,
+        actor_id,
+        action,
+        entity_type,
+        entity_id,
+        before,
+        after,
     )
 
 
 async def audit_many(
-    conn: asyncpg.Connection, *, actor_id: UUID | None, action: str, entity_type: str,
+    conn: asyncpg.Connection,
+    *,
+    actor_id: UUID | None,
+    action: str,
+    entity_type: str,
     items: Iterable[tuple[UUID, UUID]],
 ) -> None:
     """One audit row per (account_id, entity_id) of a bulk change."""
@@ -41,12 +51,19 @@ async def audit_many(
         await conn.execute(
             "INSERT INTO audit_log (account_id, actor_id, action, entity_type, entity_id)"
             " SELECT a, $3, $4, $5, e FROM unnest($1::uuid[], $2::uuid[]) AS t(a, e)",
-            [a for a, _ in pairs], [e for _, e in pairs], actor_id, action, entity_type,
+            [a for a, _ in pairs],
+            [e for _, e in pairs],
+            actor_id,
+            action,
+            entity_type,
         )
 
 
 async def enqueue(
-    conn: asyncpg.Connection, entity_type: str, items: Iterable[tuple[UUID, UUID]], op: str = "upsert"
+    conn: asyncpg.Connection,
+    entity_type: str,
+    items: Iterable[tuple[UUID, UUID]],
+    op: str = "upsert",
 ) -> None:
     """Outbox rows for (account_id, entity_id) pairs of one entity type."""
     pairs = list(items)
@@ -55,13 +72,14 @@ async def enqueue(
     await conn.execute(
         "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
         " SELECT a, $3, e, $4 FROM unnest($1::uuid[], $2::uuid[]) AS t(a, e)",
-        [a for a, _ in pairs], [e for _, e in pairs], entity_type, op,
+        [a for a, _ in pairs],
+        [e for _, e in pairs],
+        entity_type,
+        op,
     )
 
 
 async def notify(conn: asyncpg.Connection, account_ids: Iterable[UUID]) -> None:
     ids = sorted({str(a) for a in account_ids})
     if ids:
-        await conn.execute(
-            "SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id", NOTIFY_CHANNEL, ids
-        )
+        await conn.execute("SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id", NOTIFY_CHANNEL, ids)

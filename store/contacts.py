@@ -14,8 +14,17 @@ _SELECT = (
     f"SELECT {columns('c', CONTACT)}, coalesce(c.time_zone, a.time_zone) AS effective_time_zone"
     " FROM contacts c JOIN accounts a ON a.id = c.account_id"
 )
-_UPDATABLE = ("name", "title", "roles", "email", "phone", "preferred_channel", "time_zone",
-              "language", "do_not_contact")
+_UPDATABLE = (
+    "name",
+    "title",
+    "roles",
+    "email",
+    "phone",
+    "preferred_channel",
+    "time_zone",
+    "language",
+    "do_not_contact",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +73,28 @@ async def _replace_windows(
     conn: asyncpg.Connection, account_id: UUID, contact_id: UUID, windows: list[Window]
 ) -> None:
     await conn.execute(
-        "DELETE FROM contact_windows WHERE account_id = $1 AND contact_id = $2", account_id, contact_id
+        "DELETE FROM contact_windows WHERE account_id = $1 AND contact_id = $2",
+        account_id,
+        contact_id,
     )
     await conn.executemany(
         "INSERT INTO contact_windows (account_id, contact_id, position, kind, days_of_week,"
         " weeks_of_month, start_time, end_time, from_date, until_date, note)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         [
-            (account_id, contact_id, position, w.kind, w.days_of_week, w.weeks_of_month,
-             w.start_time, w.end_time, w.from_date, w.until_date, w.note)
+            (
+                account_id,
+                contact_id,
+                position,
+                w.kind,
+                w.days_of_week,
+                w.weeks_of_month,
+                w.start_time,
+                w.end_time,
+                w.from_date,
+                w.until_date,
+                w.note,
+            )
             for position, w in enumerate(windows)
         ],
     )
@@ -85,14 +107,18 @@ async def create_contact(
     contact_id = await conn.fetchval(
         f"INSERT INTO contacts (account_id, {', '.join(names)})"
         f" VALUES ($1, {', '.join(f'${i}' for i in range(2, len(names) + 2))}) RETURNING id",
-        account_id, *(fields[name] for name in names),
+        account_id,
+        *(fields[name] for name in names),
     )
     await _replace_windows(conn, account_id, contact_id, windows)
     return (await contacts_by_ids(conn, [contact_id]))[contact_id]
 
 
 async def update_contact(
-    conn: asyncpg.Connection, contact_id: UUID, expected_version: int, fields: dict,
+    conn: asyncpg.Connection,
+    contact_id: UUID,
+    expected_version: int,
+    fields: dict,
     windows: list[Window] | None,
 ) -> tuple[asyncpg.Record, asyncpg.Record]:
     """Apply changes if the contact is still at expected_version; returns (before, after)."""
@@ -110,7 +136,9 @@ async def update_contact(
     await conn.execute(
         f"UPDATE contacts SET {', '.join([*assignments, 'version = version + 1', 'updated_at = now()'])}"
         " WHERE account_id = $1 AND id = $2",
-        before["account_id"], contact_id, *(fields[name] for name in names),
+        before["account_id"],
+        contact_id,
+        *(fields[name] for name in names),
     )
     if windows is not None:
         await _replace_windows(conn, before["account_id"], contact_id, windows)

@@ -17,10 +17,10 @@ from store.sql import ACCOUNT, CONTACT, INVOICE, USER, columns
 
 _SELECT = f"""
 SELECT e.*,
-       {columns('u', USER, 'author_')},
-       {columns('c', CONTACT, 'contact_')},
+       {columns("u", USER, "author_")},
+       {columns("c", CONTACT, "contact_")},
        coalesce(c.time_zone, a.time_zone) AS contact_effective_time_zone,
-       {columns('a', ACCOUNT, 'account_')}
+       {columns("a", ACCOUNT, "account_")}
   FROM entries e
   JOIN accounts a ON a.id = e.account_id
   LEFT JOIN users u ON u.id = e.author_id
@@ -28,16 +28,49 @@ SELECT e.*,
 """
 
 # Columns a creating mutation may set; the rest have defaults or belong to later changes.
-_INSERTABLE = frozenset({
-    "account_id", "kind", "occurred_at", "author_id", "team", "summary", "body", "contact_id",
-    "tags", "visibility", "direction", "outcome", "category", "amount", "currency",
-    "promised_for", "grace_days", "dispute_reason", "dispute_status", "installments",
-    "from_status", "to_status", "payment_id", "received_on", "method", "reference", "due_at",
-    "assignee_id", "done",
-})
-_UPDATABLE = frozenset({
-    "pinned", "cancelled_at", "dispute_status", "resolved_at", "resolution", "done",
-})
+_INSERTABLE = frozenset(
+    {
+        "account_id",
+        "kind",
+        "occurred_at",
+        "author_id",
+        "team",
+        "summary",
+        "body",
+        "contact_id",
+        "tags",
+        "visibility",
+        "direction",
+        "outcome",
+        "category",
+        "amount",
+        "currency",
+        "promised_for",
+        "grace_days",
+        "dispute_reason",
+        "dispute_status",
+        "installments",
+        "from_status",
+        "to_status",
+        "payment_id",
+        "received_on",
+        "method",
+        "reference",
+        "due_at",
+        "assignee_id",
+        "done",
+    }
+)
+_UPDATABLE = frozenset(
+    {
+        "pinned",
+        "cancelled_at",
+        "dispute_status",
+        "resolved_at",
+        "resolution",
+        "done",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +85,13 @@ class TimelineFilter:
 
 
 async def timeline(
-    conn: asyncpg.Connection, account_id: UUID, *, restricted: bool, where: TimelineFilter,
-    after: tuple[datetime, UUID] | None, limit: int,
+    conn: asyncpg.Connection,
+    account_id: UUID,
+    *,
+    restricted: bool,
+    where: TimelineFilter,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
 ) -> list[asyncpg.Record]:
     """Newest first by occurred_at, then id; `after` is the (occurred_at, id) last seen."""
     return await conn.fetch(
@@ -74,9 +112,18 @@ async def timeline(
          ORDER BY e.occurred_at DESC, e.id DESC
          LIMIT $12
         """,
-        account_id, restricted, where.kinds, where.teams, where.contact_id, where.invoice_id,
-        where.tags, where.since, where.until,
-        after[0] if after else None, after[1] if after else None, limit,
+        account_id,
+        restricted,
+        where.kinds,
+        where.teams,
+        where.contact_id,
+        where.invoice_id,
+        where.tags,
+        where.since,
+        where.until,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
     )
 
 
@@ -90,7 +137,8 @@ async def pinned(
            AND ($2 OR e.visibility = 'ALL_TEAMS')
          ORDER BY e.occurred_at DESC, e.id DESC
         """,
-        account_ids, restricted,
+        account_ids,
+        restricted,
     )
     result: dict[UUID, list[asyncpg.Record]] = {}
     for row in rows:
@@ -104,7 +152,8 @@ async def entries_by_ids(
     rows = await conn.fetch(
         f"{_SELECT} WHERE e.id = ANY($1::uuid[]) AND e.deleted_at IS NULL"
         " AND ($2 OR e.visibility = 'ALL_TEAMS')",
-        ids, restricted,
+        ids,
+        restricted,
     )
     return {row["id"]: row for row in rows}
 
@@ -159,7 +208,9 @@ async def link_invoices(
         await conn.execute(
             "INSERT INTO entry_invoices (account_id, entry_id, invoice_id)"
             " SELECT $1, e, i FROM unnest($2::uuid[], $3::uuid[]) AS t(e, i) ON CONFLICT DO NOTHING",
-            account_id, [e for e, _ in pairs], [i for _, i in pairs],
+            account_id,
+            [e for e, _ in pairs],
+            [i for _, i in pairs],
         )
 
 
@@ -168,28 +219,37 @@ async def lock_entry(conn: asyncpg.Connection, entry_id: UUID, *, restricted: bo
     row = await conn.fetchrow(
         "SELECT * FROM entries WHERE id = $1 AND deleted_at IS NULL"
         " AND ($2 OR visibility = 'ALL_TEAMS') FOR NO KEY UPDATE",
-        entry_id, restricted,
+        entry_id,
+        restricted,
     )
     if row is None:
         raise not_found(("id",), "entry")
     return row
 
 
-async def edit_entry(
-    conn: asyncpg.Connection, row: asyncpg.Record, editor_id: UUID, changes: dict
-) -> None:
+async def edit_entry(conn: asyncpg.Connection, row: asyncpg.Record, editor_id: UUID, changes: dict) -> None:
     """Keep the current text as a revision, then apply the changes as revision + 1."""
     await conn.execute(
         "INSERT INTO entry_revisions (account_id, entry_id, revision, summary, body, tags, edited_by,"
         " edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        row["account_id"], row["id"], row["revision"], row["summary"], row["body"], row["tags"],
-        row["edited_by"] or row["author_id"], row["edited_at"] or row["recorded_at"],
+        row["account_id"],
+        row["id"],
+        row["revision"],
+        row["summary"],
+        row["body"],
+        row["tags"],
+        row["edited_by"] or row["author_id"],
+        row["edited_at"] or row["recorded_at"],
     )
     await conn.execute(
         "UPDATE entries SET summary = $3, body = $4, tags = $5, revision = revision + 1,"
         " edited_by = $6, edited_at = now() WHERE account_id = $1 AND id = $2",
-        row["account_id"], row["id"], changes.get("summary", row["summary"]),
-        changes.get("body", row["body"]), changes.get("tags", row["tags"]), editor_id,
+        row["account_id"],
+        row["id"],
+        changes.get("summary", row["summary"]),
+        changes.get("body", row["body"]),
+        changes.get("tags", row["tags"]),
+        editor_id,
     )
 
 
@@ -199,7 +259,9 @@ async def update_entry(conn: asyncpg.Connection, row: asyncpg.Record, changes: d
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=3))
     await conn.execute(
         f"UPDATE entries SET {assignments} WHERE account_id = $1 AND id = $2",
-        row["account_id"], row["id"], *changes.values(),
+        row["account_id"],
+        row["id"],
+        *changes.values(),
     )
 
 
@@ -207,7 +269,10 @@ async def soft_delete(conn: asyncpg.Connection, row: asyncpg.Record, user_id: UU
     await conn.execute(
         "UPDATE entries SET deleted_at = now(), deleted_by = $3, delete_reason = $4, pinned = false"
         " WHERE account_id = $1 AND id = $2",
-        row["account_id"], row["id"], user_id, reason,
+        row["account_id"],
+        row["id"],
+        user_id,
+        reason,
     )
 
 
@@ -234,12 +299,18 @@ async def insert_status_changes(
         SELECT a, e, 'INVOICE_STATUS', $1, s, f, t
           FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS x(a, e, s, f, t)
         """,
-        team, account_ids, entry_ids, [i.summary for i in items],
-        [i.from_status for i in items], [i.to_status for i in items],
+        team,
+        account_ids,
+        entry_ids,
+        [i.summary for i in items],
+        [i.from_status for i in items],
+        [i.to_status for i in items],
     )
     await conn.execute(
         "INSERT INTO entry_invoices (account_id, entry_id, invoice_id)"
         " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[])",
-        account_ids, entry_ids, [i.invoice_id for i in items],
+        account_ids,
+        entry_ids,
+        [i.invoice_id for i in items],
     )
     return list(zip(account_ids, entry_ids, strict=True))

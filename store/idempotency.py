@@ -25,14 +25,17 @@ async def claim(
     claimed = await conn.fetchval(
         "INSERT INTO idempotency_keys (user_id, key, operation, request_hash)"
         " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true",
-        user_id, key, operation, request_hash,
+        user_id,
+        key,
+        operation,
+        request_hash,
     )
     if claimed:
         return None
     row = await conn.fetchrow(
-        "SELECT operation, request_hash, result_id FROM idempotency_keys"
-        " WHERE user_id = $1 AND key = $2",
-        user_id, key,
+        "SELECT operation, request_hash, result_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        user_id,
+        key,
     )
     return Prior(row["operation"], row["request_hash"], row["result_id"])
 
@@ -42,5 +45,8 @@ async def complete(
 ) -> None:
     await conn.execute(
         "UPDATE idempotency_keys SET account_id = $3, result_id = $4 WHERE user_id = $1 AND key = $2",
-        user_id, key, account_id, result_id,
+        user_id,
+        key,
+        account_id,
+        result_id,
     )

@@ -19,8 +19,13 @@ async def invoices_by_ids(conn: asyncpg.Connection, ids: list[UUID]) -> dict[UUI
 
 
 async def invoices_of_account(
-    conn: asyncpg.Connection, account_id: UUID, *, statuses: list[str] | None, overdue_on: date | None,
-    after: tuple[date, UUID] | None, limit: int,
+    conn: asyncpg.Connection,
+    account_id: UUID,
+    *,
+    statuses: list[str] | None,
+    overdue_on: date | None,
+    after: tuple[date, UUID] | None,
+    limit: int,
 ) -> list[asyncpg.Record]:
     """Newest issued first, then id; `overdue_on` keeps only invoices overdue on that day."""
     return await conn.fetch(
@@ -34,8 +39,13 @@ async def invoices_of_account(
          ORDER BY i.issued_on DESC, i.id DESC
          LIMIT $7
         """,
-        account_id, statuses, overdue_on, [*CLOSED_STATUSES, "DRAFT"],
-        after[0] if after else None, after[1] if after else None, limit,
+        account_id,
+        statuses,
+        overdue_on,
+        [*CLOSED_STATUSES, "DRAFT"],
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
     )
 
 
@@ -54,10 +64,20 @@ class InvoiceUpsert:
 
     def differs_from(self, row: asyncpg.Record) -> bool:
         return (
-            row["number"], row["issued_on"], row["due_on"], row["currency"], row["total"],
-            row["balance"], row["status"],
+            row["number"],
+            row["issued_on"],
+            row["due_on"],
+            row["currency"],
+            row["total"],
+            row["balance"],
+            row["status"],
         ) != (
-            self.number, self.issued_on, self.due_on, self.currency, self.total, self.balance,
+            self.number,
+            self.issued_on,
+            self.due_on,
+            self.currency,
+            self.total,
+            self.balance,
             self.status,
         )
 
@@ -74,16 +94,24 @@ async def lock_by_refs(
          ORDER BY i.account_id, i.id
            FOR NO KEY UPDATE OF i
         """,
-        [i.account_id for i in items], [i.system for i in items], [i.external_id for i in items],
+        [i.account_id for i in items],
+        [i.system for i in items],
+        [i.external_id for i in items],
     )
     return {(row["account_id"], row["ext_system"], row["ext_id"]): row for row in rows}
 
 
 def _arrays(items: list[InvoiceUpsert]) -> list[list]:
     return [
-        [i.account_id for i in items], [i.system for i in items], [i.external_id for i in items],
-        [i.number for i in items], [i.issued_on for i in items], [i.due_on for i in items],
-        [i.currency for i in items], [i.total for i in items], [i.balance for i in items],
+        [i.account_id for i in items],
+        [i.system for i in items],
+        [i.external_id for i in items],
+        [i.number for i in items],
+        [i.issued_on for i in items],
+        [i.due_on for i in items],
+        [i.currency for i in items],
+        [i.total for i in items],
+        [i.balance for i in items],
         [i.status for i in items],
     ]
 
@@ -116,7 +144,7 @@ async def update_invoices(conn: asyncpg.Connection, items: list[InvoiceUpsert]) 
                total = t.total, balance = t.balance, status = t.status, updated_at = now()
           FROM {_UNNEST}
          WHERE i.account_id = t.account_id AND i.ext_system = t.ext_system AND i.ext_id = t.ext_id
-        RETURNING {', '.join(f'i.{name}' for name in INVOICE)}
+        RETURNING {", ".join(f"i.{name}" for name in INVOICE)}
         """,
         *_arrays(items),
     )
@@ -126,9 +154,9 @@ async def lock_invoices(
     conn: asyncpg.Connection, account_id: UUID, ids: list[UUID]
 ) -> dict[UUID, asyncpg.Record]:
     rows = await conn.fetch(
-        f"{_SELECT} WHERE i.account_id = $1 AND i.id = ANY($2::uuid[]) ORDER BY i.id"
-        " FOR NO KEY UPDATE",
-        account_id, ids,
+        f"{_SELECT} WHERE i.account_id = $1 AND i.id = ANY($2::uuid[]) ORDER BY i.id FOR NO KEY UPDATE",
+        account_id,
+        ids,
     )
     return {row["id"]: row for row in rows}
 
@@ -137,25 +165,44 @@ async def set_balance(
     conn: asyncpg.Connection, account_id: UUID, invoice_id: UUID, balance: Decimal, status: str
 ) -> None:
     await conn.execute(
-        "UPDATE invoices SET balance = $3, status = $4, updated_at = now()"
-        " WHERE account_id = $1 AND id = $2",
-        account_id, invoice_id, balance, status,
+        "UPDATE invoices SET balance = $3, status = $4, updated_at = now() WHERE account_id = $1 AND id = $2",
+        account_id,
+        invoice_id,
+        balance,
+        status,
     )
 
 
 async def record_payment(
-    conn: asyncpg.Connection, *, account_id: UUID, amount: Decimal, currency: str, received_on: date,
-    method: str | None, reference: str | None, user_id: UUID, allocations: list[tuple[UUID, Decimal]],
+    conn: asyncpg.Connection,
+    *,
+    account_id: UUID,
+    amount: Decimal,
+    currency: str,
+    received_on: date,
+    method: str | None,
+    reference: str | None,
+    user_id: UUID,
+    allocations: list[tuple[UUID, Decimal]],
 ) -> UUID:
     payment_id = await conn.fetchval(
         "INSERT INTO payments (account_id, amount, currency, received_on, method, reference, recorded_by)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        account_id, amount, currency, received_on, method, reference, user_id,
+        account_id,
+        amount,
+        currency,
+        received_on,
+        method,
+        reference,
+        user_id,
     )
     if allocations:
         await conn.execute(
             "INSERT INTO payment_allocations (account_id, payment_id, invoice_id, amount)"
             " SELECT $1, $2, i, a FROM unnest($3::uuid[], $4::numeric[]) AS t(i, a)",
-            account_id, payment_id, [i for i, _ in allocations], [a for _, a in allocations],
+            account_id,
+            payment_id,
+            [i for i, _ in allocations],
+            [a for _, a in allocations],
         )
     return payment_id

@@ -18,7 +18,12 @@ async def preferences_of_accounts(
 
 
 async def set_preference(
-    conn: asyncpg.Connection, account_id: UUID, key: str, value: str, note: str | None, user_id: UUID
+    conn: asyncpg.Connection,
+    account_id: UUID,
+    key: str,
+    value: str,
+    note: str | None,
+    user_id: UUID,
 ) -> asyncpg.Record | None:
     """Set a preference; returns the previous one, if any."""
     before = await conn.fetchrow(
@@ -29,7 +34,11 @@ async def set_preference(
         " VALUES ($1, $2, $3, $4, $5, now())"
         " ON CONFLICT (account_id, key) DO UPDATE"
         " SET value = EXCLUDED.value, note = EXCLUDED.note, set_by = EXCLUDED.set_by, set_at = now()",
-        account_id, key, value, note, user_id,
+        account_id,
+        key,
+        value,
+        note,
+        user_id,
     )
     return before
 

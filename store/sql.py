@@ -4,13 +4,45 @@ Joined queries (an entry with its author, contact and account) read related
 rows in the same round trip; the prefix keeps their columns apart.
 """
 
-ACCOUNT = ("id", "name", "status", "owner_id", "tags", "time_zone", "created_at", "updated_at",
-           "version")
+ACCOUNT = (
+    "id",
+    "name",
+    "status",
+    "owner_id",
+    "tags",
+    "time_zone",
+    "created_at",
+    "updated_at",
+    "version",
+)
 USER = ("id", "email", "name", "team")
-CONTACT = ("account_id", "id", "name", "title", "roles", "email", "phone", "preferred_channel",
-           "time_zone", "language", "do_not_contact", "version")
-INVOICE = ("account_id", "id", "number", "ext_system", "ext_id", "issued_on", "due_on", "currency",
-           "total", "balance", "status")
+CONTACT = (
+    "account_id",
+    "id",
+    "name",
+    "title",
+    "roles",
+    "email",
+    "phone",
+    "preferred_channel",
+    "time_zone",
+    "language",
+    "do_not_contact",
+    "version",
+)
+INVOICE = (
+    "account_id",
+    "id",
+    "number",
+    "ext_system",
+    "ext_id",
+    "issued_on",
+    "due_on",
+    "currency",
+    "total",
+    "balance",
+    "status",
+)
 
 
 def columns(alias: str, names: tuple[str, ...], prefix: str = "") -> str:

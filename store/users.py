@@ -30,8 +30,7 @@ _USER_COLUMNS = "u.id, u.email, u.name, u.team"
 async def add_user(conn: asyncpg.Connection, *, email: str, name: str, team: Team) -> User:
     try:
         row = await conn.fetchrow(
-            "INSERT INTO users (email, name, team) VALUES ($1, $2, $3)"
-            " RETURNING id, email, name, team",
+            "INSERT INTO users (email, name, team) VALUES ($1, $2, $3) RETURNING id, email, name, team",
             email,
             name,
             team.value,
@@ -42,9 +41,7 @@ async def add_user(conn: asyncpg.Connection, *, email: str, name: str, team: Tea
 
 
 async def user_by_email(conn: asyncpg.Connection, email: str) -> User | None:
-    row = await conn.fetchrow(
-        f"SELECT {_USER_COLUMNS} FROM users u WHERE lower(u.email) = lower($1)", email
-    )
+    row = await conn.fetchrow(f"SELECT {_USER_COLUMNS} FROM users u WHERE lower(u.email) = lower($1)", email)
     return User.from_row(row) if row else None
 
 
@@ -62,9 +59,7 @@ async def list_users(conn: asyncpg.Connection) -> list[User]:
     return [User.from_row(row) for row in rows]
 
 
-async def add_token(
-    conn: asyncpg.Connection, user_id: UUID, digest: bytes, label: str | None
-) -> UUID:
+async def add_token(conn: asyncpg.Connection, user_id: UUID, digest: bytes, label: str | None) -> UUID:
     return await conn.fetchval(
         "INSERT INTO api_tokens (user_id, token_hash, label) VALUES ($1, $2, $3) RETURNING id",
         user_id,
@@ -91,8 +86,7 @@ async def revoke_token(
 ) -> int:
     """Revoke one token, named by its id or by its value; returns how many were live."""
     status = await conn.execute(
-        "UPDATE api_tokens SET revoked_at = now()"
-        " WHERE revoked_at IS NULL AND (id = $1 OR token_hash = $2)",
+        "UPDATE api_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND (id = $1 OR token_hash = $2)",
         token_id,
         digest,
     )

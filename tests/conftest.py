@@ -100,9 +100,7 @@ class Caller:
     user: users.User
     token: str
 
-    async def post(
-        self, query: str, variables: dict | None = None, **headers: str
-    ) -> httpx.Response:
+    async def post(self, query: str, variables: dict | None = None, **headers: str) -> httpx.Response:
         return await self.http.post(
             "/graphql",
             json={"query": query, "variables": variables or {}},
@@ -123,9 +121,7 @@ def make_caller(pool: asyncpg.Pool, http: httpx.AsyncClient):
     async def make(team: Team = Team.ADMIN, name: str | None = None) -> Caller:
         email = f"{uuid.uuid4().hex[:12]}@example.test"
         async with pool.acquire() as conn:
-            user = await users.add_user(
-                conn, email=email, name=name or f"{team.value} user", team=team
-            )
+            user = await users.add_user(conn, email=email, name=name or f"{team.value} user", team=team)
             token = new_token()
             await users.add_token(conn, user.id, token_hash(token), "test")
         return Caller(http=http, user=user, token=token)

@@ -63,11 +63,7 @@ async def test_revoking_one_token_leaves_the_users_other_tokens_working(make_cal
 async def test_the_token_is_stored_only_as_a_hash(make_caller, pool):
     caller = await make_caller()
     async with pool.acquire() as conn:
-        stored = await conn.fetch(
-            "SELECT t.* FROM api_tokens t WHERE t.user_id = $1", caller.user.id
-        )
+        stored = await conn.fetch("SELECT t.* FROM api_tokens t WHERE t.user_id = $1", caller.user.id)
     assert len(stored) == 1
-    assert caller.token.encode() not in b"".join(
-        str(value).encode() for value in stored[0].values()
-    )
+    assert caller.token.encode() not in b"".join(str(value).encode() for value in stored[0].values())
     assert stored[0]["token_hash"] == token_hash(caller.token)

@@ -59,14 +59,9 @@ def test_add_user_issue_token_use_it_and_revoke_it(db_env, live_server):
 def test_an_existing_email_is_refused(db_env):
     email = f"{uuid.uuid4().hex[:8]}@example.test"
     assert (
-        rapport(
-            "users", "add", "--email", email, "--name", "A", "--team", "SALES", **db_env
-        ).returncode
-        == 0
+        rapport("users", "add", "--email", email, "--name", "A", "--team", "SALES", **db_env).returncode == 0
     )
-    again = rapport(
-        "users", "add", "--email", email.upper(), "--name", "B", "--team", "SALES", **db_env
-    )
+    again = rapport("users", "add", "--email", email.upper(), "--name", "B", "--team", "SALES", **db_env)
     assert again.returncode == 1
     assert "already exists" in again.stderr
 

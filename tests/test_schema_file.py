@@ -6,6 +6,4 @@ from tests.conftest import ROOT
 
 def test_schema_graphql_is_up_to_date():
     committed = (ROOT / "schema.graphql").read_text()
-    assert committed == export_sdl(), (
-        "schema.graphql is stale: run `rapport schema export > schema.graphql`"
-    )
+    assert committed == export_sdl(), "schema.graphql is stale: run `rapport schema export > schema.graphql`"

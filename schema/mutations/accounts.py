@@ -67,13 +67,24 @@ async def _owner(conn: asyncpg.Connection, owner_id: strawberry.ID | None) -> ob
 
 
 async def _record(
-    conn: asyncpg.Connection, info: strawberry.Info, action: str, account_ids: list, *,
-    before: dict | None = None, after: dict | None = None,
+    conn: asyncpg.Connection,
+    info: strawberry.Info,
+    action: str,
+    account_ids: list,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
 ) -> None:
     for account_id in account_ids:
         await changes.audit(
-            conn, actor_id=info.context.user.id, action=action, entity_type="account",
-            entity_id=account_id, account_id=account_id, before=before, after=after,
+            conn,
+            actor_id=info.context.user.id,
+            action=action,
+            entity_type="account",
+            entity_id=account_id,
+            account_id=account_id,
+            before=before,
+            after=after,
         )
     await changes.enqueue(conn, "account", [(a, a) for a in account_ids])
     await changes.notify(conn, account_ids)
@@ -87,7 +98,9 @@ def _snapshot(row: asyncpg.Record) -> dict:
 class AccountMutations:
     @strawberry.mutation
     async def create_account(
-        self, info: strawberry.Info, input: CreateAccountInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: CreateAccountInput,
     ) -> AccountPayload:
         async def work(conn: asyncpg.Connection) -> AccountPayload:
             require(info, Write.ACCOUNTS)
@@ -98,9 +111,11 @@ class AccountMutations:
             if check:
                 raise Rejected(*check.problems)
             row = await accounts.create_account(
-                conn, name=input.name.strip(),
+                conn,
+                name=input.name.strip(),
                 status=(input.status or AccountStatus.ACTIVE).value,
-                owner_id=await _owner(conn, input.owner_id), tags=input.tags or [],
+                owner_id=await _owner(conn, input.owner_id),
+                tags=input.tags or [],
                 time_zone=input.time_zone or "UTC",
             )
             refs = [(r.system, r.id) for r in input.external_refs or []]
@@ -112,7 +127,9 @@ class AccountMutations:
 
     @strawberry.mutation
     async def update_account(
-        self, info: strawberry.Info, input: UpdateAccountInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: UpdateAccountInput,
     ) -> AccountPayload:
         async def work(conn: asyncpg.Connection) -> AccountPayload:
             require(info, Write.ACCOUNTS)
@@ -133,15 +150,23 @@ class AccountMutations:
             before, after = await accounts.update_account(
                 conn, account["id"], input.expected_version, updates
             )
-            await _record(conn, info, "updateAccount", [account["id"]], before=_snapshot(before),
-                          after=_snapshot(after))
+            await _record(
+                conn,
+                info,
+                "updateAccount",
+                [account["id"]],
+                before=_snapshot(before),
+                after=_snapshot(after),
+            )
             return AccountPayload(account=Account.from_row(after))
 
         return await run(info, AccountPayload, work)
 
     @strawberry.mutation(description="At most 1,000 items; all or nothing.")
     async def upsert_accounts(
-        self, info: strawberry.Info, input: list[AccountUpsertInput]  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: list[AccountUpsertInput],
     ) -> UpsertAccountsPayload:
         async def work(conn: asyncpg.Connection) -> UpsertAccountsPayload:
             require(info, Write.UPSERT_ACCOUNTS)
@@ -153,20 +178,27 @@ class AccountMutations:
                 check_ref(item_check.at("externalRef"), item.external_ref)
             if check:
                 raise Rejected(*check.problems)
-            results, changed = await accounts.upsert_accounts(conn, [
-                accounts.AccountUpsert(
-                    system=item.external_ref.system, external_id=item.external_ref.id,
-                    name=item.name.strip(), tags=item.tags, time_zone=item.time_zone,
-                    status=item.status.value if item.status else None,
-                )
-                for item in input
-            ])
+            results, changed = await accounts.upsert_accounts(
+                conn,
+                [
+                    accounts.AccountUpsert(
+                        system=item.external_ref.system,
+                        external_id=item.external_ref.id,
+                        name=item.name.strip(),
+                        tags=item.tags,
+                        time_zone=item.time_zone,
+                        status=item.status.value if item.status else None,
+                    )
+                    for item in input
+                ],
+            )
             if changed:
                 await _record(conn, info, "upsertAccounts", changed)
             outcomes = [outcome for _, outcome in results]
             return UpsertAccountsPayload(
                 accounts=[Account.from_row(row) for row, _ in results],
-                created=outcomes.count("created"), updated=outcomes.count("updated"),
+                created=outcomes.count("created"),
+                updated=outcomes.count("updated"),
                 unchanged=outcomes.count("unchanged"),
             )
 

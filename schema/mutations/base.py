@@ -65,9 +65,7 @@ def parse_id(global_id: str, type_name: str, path: tuple[str, ...], what: str) -
 
 
 def parse_ids(global_ids: list[str] | None, type_name: str, path: tuple[str, ...], what: str) -> list[UUID]:
-    return [
-        parse_id(g, type_name, (*path, str(i)), what) for i, g in enumerate(global_ids or [])
-    ]
+    return [parse_id(g, type_name, (*path, str(i)), what) for i, g in enumerate(global_ids or [])]
 
 
 async def existing_account(conn: asyncpg.Connection, global_id: str, path: tuple[str, ...]) -> asyncpg.Record:

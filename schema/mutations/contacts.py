@@ -87,13 +87,18 @@ def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[c
         start, end = _hhmm(window.start_time), _hhmm(window.end_time)
         if start and end and start >= end:
             at.add("endTime", "endTime must be after startTime (windows do not cross midnight).")
-        result.append(contacts.Window(
-            kind=window.kind.value,
-            days_of_week=[d.value for d in window.days_of_week] if window.days_of_week else None,
-            weeks_of_month=window.weeks_of_month or None,
-            start_time=start, end_time=end, from_date=window.from_date,
-            until_date=window.until_date, note=window.note,
-        ))
+        result.append(
+            contacts.Window(
+                kind=window.kind.value,
+                days_of_week=[d.value for d in window.days_of_week] if window.days_of_week else None,
+                weeks_of_month=window.weeks_of_month or None,
+                start_time=start,
+                end_time=end,
+                from_date=window.from_date,
+                until_date=window.until_date,
+                note=window.note,
+            )
+        )
     return result
 
 
@@ -119,25 +124,43 @@ def _fields(check: Checker, data: CreateContactInput | UpdateContactInput) -> di
 
 
 async def _record(
-    conn: asyncpg.Connection, info: strawberry.Info, action: str, row: asyncpg.Record,
+    conn: asyncpg.Connection,
+    info: strawberry.Info,
+    action: str,
+    row: asyncpg.Record,
     before: asyncpg.Record | None = None,
 ) -> None:
     await changes.audit(
-        conn, actor_id=info.context.user.id, action=action, entity_type="contact",
-        entity_id=row["id"], account_id=row["account_id"],
-        before={"version": before["version"]} if before else None, after={"version": row["version"]},
+        conn,
+        actor_id=info.context.user.id,
+        action=action,
+        entity_type="contact",
+        entity_id=row["id"],
+        account_id=row["account_id"],
+        before={"version": before["version"]} if before else None,
+        after={"version": row["version"]},
     )
     await changes.enqueue(conn, "contact", [(row["account_id"], row["id"])])
     await changes.notify(conn, [row["account_id"]])
 
 
 async def _preference_change(
-    conn: asyncpg.Connection, info: strawberry.Info, action: str, account: asyncpg.Record, key: str,
-    before: asyncpg.Record | None, after: dict | None,
+    conn: asyncpg.Connection,
+    info: strawberry.Info,
+    action: str,
+    account: asyncpg.Record,
+    key: str,
+    before: asyncpg.Record | None,
+    after: dict | None,
 ) -> PreferencePayload:
     await changes.audit(
-        conn, actor_id=info.context.user.id, action=action, entity_type="preference", entity_id=None,
-        account_id=account["id"], before={"key": key, "value": before["value"]} if before else None,
+        conn,
+        actor_id=info.context.user.id,
+        action=action,
+        entity_type="preference",
+        entity_id=None,
+        account_id=account["id"],
+        before={"key": key, "value": before["value"]} if before else None,
         after=after,
     )
     await changes.enqueue(conn, "account", [(account["id"], account["id"])])
@@ -149,7 +172,9 @@ async def _preference_change(
 class ContactMutations:
     @strawberry.mutation
     async def create_contact(
-        self, info: strawberry.Info, input: CreateContactInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: CreateContactInput,
     ) -> ContactPayload:
         async def work(conn: asyncpg.Connection) -> ContactPayload:
             require(info, Write.ACCOUNTS)
@@ -167,7 +192,9 @@ class ContactMutations:
 
     @strawberry.mutation
     async def update_contact(
-        self, info: strawberry.Info, input: UpdateContactInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: UpdateContactInput,
     ) -> ContactPayload:
         async def work(conn: asyncpg.Connection) -> ContactPayload:
             require(info, Write.ACCOUNTS)
@@ -187,7 +214,9 @@ class ContactMutations:
 
     @strawberry.mutation
     async def set_preference(
-        self, info: strawberry.Info, input: SetPreferenceInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: SetPreferenceInput,
     ) -> PreferencePayload:
         async def work(conn: asyncpg.Connection) -> PreferencePayload:
             require(info, Write.ACCOUNTS)
@@ -203,14 +232,22 @@ class ContactMutations:
                 conn, account["id"], key, input.value, input.note, info.context.user.id
             )
             return await _preference_change(
-                conn, info, "setPreference", account, key, before, {"key": key, "value": input.value}
+                conn,
+                info,
+                "setPreference",
+                account,
+                key,
+                before,
+                {"key": key, "value": input.value},
             )
 
         return await run(info, PreferencePayload, work)
 
     @strawberry.mutation
     async def remove_preference(
-        self, info: strawberry.Info, input: RemovePreferenceInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: RemovePreferenceInput,
     ) -> PreferencePayload:
         async def work(conn: asyncpg.Connection) -> PreferencePayload:
             require(info, Write.ACCOUNTS)
@@ -224,4 +261,3 @@ class ContactMutations:
             return await _preference_change(conn, info, "removePreference", account, key, before, None)
 
         return await run(info, PreferencePayload, work)
-

@@ -18,11 +18,13 @@ from schema.types.entry import (
     Direction,
     DisputeReason,
     DisputeStatus,
-    EntryKind as EntryKindEnum,
     InteractionOutcome,
     NewsCategory,
     Visibility,
     entries_with_invoices,
+)
+from schema.types.entry import (
+    EntryKind as EntryKindEnum,
 )
 from store import changes, contacts, entries, idempotency, invoices, users
 
@@ -240,8 +242,14 @@ async def create_entry(
             **extra,
         }
         entry_id = await entries.insert_entry(conn, fields, invoice_ids)
-        await _record(conn, info, operation, account["id"], entry_id, after={"kind": kind.value,
-                      "visibility": visibility.value})
+        await _record(
+            conn,
+            info,
+            operation,
+            account["id"],
+            entry_id,
+            after={"kind": kind.value, "visibility": visibility.value},
+        )
         if key is not None:
             await idempotency.complete(conn, user.id, key, account["id"], entry_id)
         return await _entry_payload(conn, info, entry_id)
@@ -250,12 +258,25 @@ async def create_entry(
 
 
 async def _record(
-    conn: asyncpg.Connection, info: strawberry.Info, action: str, account_id: UUID, entry_id: UUID,
-    *, before: dict | None = None, after: dict | None = None, op: str = "upsert",
+    conn: asyncpg.Connection,
+    info: strawberry.Info,
+    action: str,
+    account_id: UUID,
+    entry_id: UUID,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    op: str = "upsert",
 ) -> None:
     await changes.audit(
-        conn, actor_id=info.context.user.id, action=action, entity_type="entry", entity_id=entry_id,
-        account_id=account_id, before=before, after=after,
+        conn,
+        actor_id=info.context.user.id,
+        action=action,
+        entity_type="entry",
+        entity_id=entry_id,
+        account_id=account_id,
+        before=before,
+        after=after,
     )
     await changes.enqueue(conn, "entry", [(account_id, entry_id)], op)
     await changes.notify(conn, [account_id])
@@ -266,9 +287,7 @@ def _money(check: Checker, name: str, amount: Decimal | None, currency: str) -> 
     check.currency("currency", currency)
 
 
-async def _nothing(
-    conn: asyncpg.Connection, check: Checker, account_id: UUID, invoice_rows: list
-) -> dict:
+async def _nothing(conn: asyncpg.Connection, check: Checker, account_id: UUID, invoice_rows: list) -> dict:
     return {}
 
 
@@ -307,12 +326,14 @@ async def _change_entry(
 @strawberry.type
 class EntryMutations:
     @strawberry.mutation
-    async def log_note(self, info: strawberry.Info, input: LogNoteInput) -> EntryPayload:  # noqa: A002
+    async def log_note(self, info: strawberry.Info, input: LogNoteInput) -> EntryPayload:
         return await create_entry(info, "logNote", input, Write.NOTES, EntryKind.NOTE, _nothing)
 
     @strawberry.mutation
     async def log_interaction(
-        self, info: strawberry.Info, input: LogInteractionInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: LogInteractionInput,
     ) -> EntryPayload:
         kind = EntryKind(input.kind.value)
 
@@ -329,7 +350,7 @@ class EntryMutations:
         return await create_entry(info, "logInteraction", input, Write.NOTES, kind, prepare)
 
     @strawberry.mutation
-    async def log_news(self, info: strawberry.Info, input: LogNewsInput) -> EntryPayload:  # noqa: A002
+    async def log_news(self, info: strawberry.Info, input: LogNewsInput) -> EntryPayload:
         async def prepare(
             conn: asyncpg.Connection, check: Checker, account_id: UUID, invoice_rows: list
         ) -> dict:
@@ -339,7 +360,9 @@ class EntryMutations:
 
     @strawberry.mutation
     async def record_promise(
-        self, info: strawberry.Info, input: RecordPromiseInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: RecordPromiseInput,
     ) -> EntryPayload:
         grace = DEFAULT_GRACE_DAYS if input.grace_days is None else input.grace_days
 
@@ -351,20 +374,33 @@ class EntryMutations:
                 check.add("graceDays", f"graceDays must be between 0 and {GRACE_DAYS_MAX}.")
             for i, row in enumerate(invoice_rows):
                 if row["currency"] != input.currency:
-                    check.at("invoiceIds").add(i, f"the invoice is in {row['currency']}, the promise in "
-                                                  f"{input.currency}.")
-            return {"amount": input.amount, "currency": input.currency,
-                    "promised_for": input.promised_for, "grace_days": grace}
+                    check.at("invoiceIds").add(
+                        i, f"the invoice is in {row['currency']}, the promise in {input.currency}."
+                    )
+            return {
+                "amount": input.amount,
+                "currency": input.currency,
+                "promised_for": input.promised_for,
+                "grace_days": grace,
+            }
 
         summary = (
             f"Promise to pay {display_amount(input.amount)} {input.currency} by {input.promised_for}"
-            if input.amount.is_finite() else ""
+            if input.amount.is_finite()
+            else ""
         )
-        return await create_entry(info, "recordPromise", input, Write.PROMISES,
-                                  EntryKind.PROMISE_TO_PAY, prepare, summary=summary)
+        return await create_entry(
+            info,
+            "recordPromise",
+            input,
+            Write.PROMISES,
+            EntryKind.PROMISE_TO_PAY,
+            prepare,
+            summary=summary,
+        )
 
     @strawberry.mutation
-    async def cancel_promise(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:  # noqa: A002
+    async def cancel_promise(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:
         async def change(conn: asyncpg.Connection, row: asyncpg.Record) -> dict:
             if row["cancelled_at"] is not None:
                 raise Rejected(Problem(("id",), "this promise is already cancelled."))
@@ -376,7 +412,7 @@ class EntryMutations:
         )
 
     @strawberry.mutation
-    async def open_dispute(self, info: strawberry.Info, input: OpenDisputeInput) -> EntryPayload:  # noqa: A002
+    async def open_dispute(self, info: strawberry.Info, input: OpenDisputeInput) -> EntryPayload:
         async def prepare(
             conn: asyncpg.Connection, check: Checker, account_id: UUID, invoice_rows: list
         ) -> dict:
@@ -388,15 +424,19 @@ class EntryMutations:
             if input.amount is not None and len(currencies) > 1:
                 check.add("amount", "the invoices are in several currencies; dispute them separately.")
             return {
-                "dispute_reason": input.reason.value, "dispute_status": "OPEN",
-                "amount": input.amount, "currency": currencies.pop() if input.amount is not None else None,
+                "dispute_reason": input.reason.value,
+                "dispute_status": "OPEN",
+                "amount": input.amount,
+                "currency": currencies.pop() if input.amount is not None else None,
             }
 
         return await create_entry(info, "openDispute", input, Write.DISPUTES, EntryKind.DISPUTE, prepare)
 
     @strawberry.mutation
     async def resolve_dispute(
-        self, info: strawberry.Info, input: ResolveDisputeInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: ResolveDisputeInput,
     ) -> EntryPayload:
         async def change(conn: asyncpg.Connection, row: asyncpg.Record) -> dict:
             check = Checker()
@@ -407,10 +447,15 @@ class EntryMutations:
                 raise Rejected(*check.problems)
             if row["dispute_status"] != "OPEN":
                 raise conflict(f"this dispute is already {row['dispute_status']}.", ("input", "id"))
-            await entries.update_entry(conn, row, {
-                "dispute_status": input.status.value, "resolution": input.resolution,
-                "resolved_at": datetime.now(UTC),
-            })
+            await entries.update_entry(
+                conn,
+                row,
+                {
+                    "dispute_status": input.status.value,
+                    "resolution": input.resolution,
+                    "resolved_at": datetime.now(UTC),
+                },
+            )
             return {"before": {"status": "OPEN"}, "after": {"status": input.status.value}}
 
         return await _change_entry(
@@ -419,7 +464,9 @@ class EntryMutations:
 
     @strawberry.mutation
     async def create_payment_plan(
-        self, info: strawberry.Info, input: CreatePaymentPlanInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: CreatePaymentPlanInput,
     ) -> EntryPayload:
         async def prepare(
             conn: asyncpg.Connection, check: Checker, account_id: UUID, invoice_rows: list
@@ -430,21 +477,33 @@ class EntryMutations:
             for i, installment in enumerate(input.installments):
                 check.at("installments", i).amount("amount", installment.amount)
             plan = sorted(input.installments, key=lambda item: item.due_on)
-            return {"currency": input.currency, "installments": [
-                {"dueOn": item.due_on.isoformat(), "amount": str(item.amount)} for item in plan
-            ]}
+            return {
+                "currency": input.currency,
+                "installments": [
+                    {"dueOn": item.due_on.isoformat(), "amount": str(item.amount)} for item in plan
+                ],
+            }
 
         total = sum((i.amount for i in input.installments if i.amount.is_finite()), Decimal(0))
         summary = (
             f"Payment plan: {len(input.installments)} installments, "
             f"{display_amount(total)} {input.currency} in all"
         )
-        return await create_entry(info, "createPaymentPlan", input, Write.PROMISES,
-                                  EntryKind.PAYMENT_PLAN, prepare, summary=summary)
+        return await create_entry(
+            info,
+            "createPaymentPlan",
+            input,
+            Write.PROMISES,
+            EntryKind.PAYMENT_PLAN,
+            prepare,
+            summary=summary,
+        )
 
     @strawberry.mutation
     async def create_follow_up(
-        self, info: strawberry.Info, input: CreateFollowUpInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: CreateFollowUpInput,
     ) -> EntryPayload:
         async def prepare(
             conn: asyncpg.Connection, check: Checker, account_id: UUID, invoice_rows: list
@@ -460,7 +519,7 @@ class EntryMutations:
         return await create_entry(info, "createFollowUp", input, Write.NOTES, EntryKind.FOLLOW_UP, prepare)
 
     @strawberry.mutation
-    async def complete_follow_up(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:  # noqa: A002
+    async def complete_follow_up(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:
         async def change(conn: asyncpg.Connection, row: asyncpg.Record) -> dict:
             if row["done"]:
                 raise Rejected(Problem(("id",), "this follow-up is already done."))
@@ -472,7 +531,7 @@ class EntryMutations:
         )
 
     @strawberry.mutation
-    async def edit_entry(self, info: strawberry.Info, input: EditEntryInput) -> EntryPayload:  # noqa: A002
+    async def edit_entry(self, info: strawberry.Info, input: EditEntryInput) -> EntryPayload:
         user = info.context.user
 
         async def change(conn: asyncpg.Connection, row: asyncpg.Record) -> dict:
@@ -496,16 +555,23 @@ class EntryMutations:
                 )
             edits = {
                 name: value
-                for name, value in (("summary", input.summary), ("body", input.body), ("tags", input.tags))
+                for name, value in (
+                    ("summary", input.summary),
+                    ("body", input.body),
+                    ("tags", input.tags),
+                )
                 if value is not None
             }
             await entries.edit_entry(conn, row, user.id, edits)
-            return {"before": {"revision": row["revision"]}, "after": {"revision": row["revision"] + 1}}
+            return {
+                "before": {"revision": row["revision"]},
+                "after": {"revision": row["revision"] + 1},
+            }
 
         return await _change_entry(info, input.id, "editEntry", change)
 
     @strawberry.mutation
-    async def pin_entry(self, info: strawberry.Info, id: strawberry.ID, pinned: bool) -> EntryPayload:  # noqa: A002
+    async def pin_entry(self, info: strawberry.Info, id: strawberry.ID, pinned: bool) -> EntryPayload:
         async def change(conn: asyncpg.Connection, row: asyncpg.Record) -> dict:
             await entries.update_entry(conn, row, {"pinned": pinned})
             return {"before": {"pinned": row["pinned"]}, "after": {"pinned": pinned}}
@@ -514,7 +580,10 @@ class EntryMutations:
 
     @strawberry.mutation
     async def delete_entry(
-        self, info: strawberry.Info, id: strawberry.ID, reason: str  # noqa: A002
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        reason: str,
     ) -> DeletePayload:
         user = info.context.user
 
@@ -526,7 +595,10 @@ class EntryMutations:
             if check:
                 raise Rejected(*check.problems)
             await entries.soft_delete(conn, row, user.id, reason)
-            return {"before": {"kind": row["kind"]}, "after": {"deleted": True, "reason": reason},
-                    "op": "delete"}
+            return {
+                "before": {"kind": row["kind"]},
+                "after": {"deleted": True, "reason": reason},
+                "op": "delete",
+            }
 
         return await _change_entry(info, id, "deleteEntry", change, payload=DeletePayload)

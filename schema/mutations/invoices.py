@@ -86,11 +86,20 @@ async def _resolve_accounts(
         if key in seen:
             check.at(index).add("externalRef", "this invoice appears twice in the batch.")
         seen.add(key)
-        result.append(invoices.InvoiceUpsert(
-            account_id=account_id, system=key[0], external_id=key[1], number=item.number.strip(),
-            issued_on=item.issued_on, due_on=item.due_on, currency=item.currency, total=item.total,
-            balance=item.balance, status=item.status.value,
-        ))
+        result.append(
+            invoices.InvoiceUpsert(
+                account_id=account_id,
+                system=key[0],
+                external_id=key[1],
+                number=item.number.strip(),
+                issued_on=item.issued_on,
+                due_on=item.due_on,
+                currency=item.currency,
+                total=item.total,
+                balance=item.balance,
+                status=item.status.value,
+            )
+        )
     return result
 
 
@@ -102,7 +111,9 @@ def _money_summary(amount: Decimal, currency: str) -> str:
 class InvoiceMutations:
     @strawberry.mutation(description="At most 1,000 items; all or nothing.")
     async def upsert_invoices(
-        self, info: strawberry.Info, input: list[InvoiceUpsertInput]  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: list[InvoiceUpsertInput],
     ) -> UpsertInvoicesPayload:
         user = info.context.user
 
@@ -123,36 +134,49 @@ class InvoiceMutations:
             changed = [i for i in wanted if key(i) in existing and i.differs_from(existing[key(i)])]
             written = {
                 (r["account_id"], r["ext_system"], r["ext_id"]): r
-                for r in [*await invoices.insert_invoices(conn, new),
-                          *await invoices.update_invoices(conn, changed)]
+                for r in [
+                    *await invoices.insert_invoices(conn, new),
+                    *await invoices.update_invoices(conn, changed),
+                ]
             }
             status_changes = [
                 entries.StatusChange(
-                    account_id=row["account_id"], invoice_id=row["id"],
+                    account_id=row["account_id"],
+                    invoice_id=row["id"],
                     summary=status_change_summary(row["number"], old and old["status"], row["status"]),
-                    from_status=old and old["status"], to_status=row["status"],
+                    from_status=old and old["status"],
+                    to_status=row["status"],
                 )
                 for k, row in written.items()
                 if (old := existing.get(k)) is None or old["status"] != row["status"]
             ]
             new_entries = await entries.insert_status_changes(conn, user.team.value, status_changes)
             touched = [(row["account_id"], row["id"]) for row in written.values()]
-            await changes.audit_many(conn, actor_id=user.id, action="upsertInvoices",
-                                     entity_type="invoice", items=touched)
+            await changes.audit_many(
+                conn,
+                actor_id=user.id,
+                action="upsertInvoices",
+                entity_type="invoice",
+                items=touched,
+            )
             await changes.enqueue(conn, "invoice", touched)
             await changes.enqueue(conn, "entry", new_entries)
             await changes.notify(conn, [a for a, _ in touched])
             rows = [written.get(key(i)) or existing[key(i)] for i in wanted]
             return UpsertInvoicesPayload(
                 invoices=[Invoice.from_row(row) for row in rows],
-                created=len(new), updated=len(changed), unchanged=len(wanted) - len(new) - len(changed),
+                created=len(new),
+                updated=len(changed),
+                unchanged=len(wanted) - len(new) - len(changed),
             )
 
         return await run(info, UpsertInvoicesPayload, work)
 
     @strawberry.mutation
     async def record_payment(
-        self, info: strawberry.Info, input: RecordPaymentInput  # noqa: A002
+        self,
+        info: strawberry.Info,
+        input: RecordPaymentInput,
     ) -> EntryPayload:
         user = info.context.user
 
@@ -169,7 +193,12 @@ class InvoiceMutations:
             if check:
                 return {}
             ids = [
-                parse_id(a.invoice_id, "Invoice", ("input", "allocations", str(i), "invoiceId"), "invoice")
+                parse_id(
+                    a.invoice_id,
+                    "Invoice",
+                    ("input", "allocations", str(i), "invoiceId"),
+                    "invoice",
+                )
                 for i, a in enumerate(allocations)
             ]
             if len(set(ids)) != len(ids):
@@ -181,28 +210,51 @@ class InvoiceMutations:
                 path = ("input", "allocations", str(i))
                 row = locked.get(invoice_id)
                 if row is None:
-                    problems.append(Problem((*path, "invoiceId"), "no invoice with this id on this account.",
-                                            "NOT_FOUND"))
+                    problems.append(
+                        Problem(
+                            (*path, "invoiceId"),
+                            "no invoice with this id on this account.",
+                            "NOT_FOUND",
+                        )
+                    )
                 elif row["currency"] != input.currency:
-                    problems.append(Problem((*path, "amount"),
-                                            f"the invoice is in {row['currency']}, the payment in "
-                                            f"{input.currency}."))
+                    problems.append(
+                        Problem(
+                            (*path, "amount"),
+                            f"the invoice is in {row['currency']}, the payment in {input.currency}.",
+                        )
+                    )
                 elif row["status"] in CLOSED_STATUSES | {"DRAFT"}:
-                    problems.append(Problem((*path, "invoiceId"),
-                                            f"the invoice is {row['status']} and takes no payments."))
+                    problems.append(
+                        Problem(
+                            (*path, "invoiceId"),
+                            f"the invoice is {row['status']} and takes no payments.",
+                        )
+                    )
                 elif allocation.amount > row["balance"]:
-                    problems.append(Problem((*path, "amount"),
-                                            f"over-allocation: the invoice's balance is "
-                                            f"{display_amount(row['balance'])} {row['currency']}."))
+                    problems.append(
+                        Problem(
+                            (*path, "amount"),
+                            f"over-allocation: the invoice's balance is "
+                            f"{display_amount(row['balance'])} {row['currency']}.",
+                        )
+                    )
             if problems:
                 raise Rejected(*problems)
             if sum((a.amount for a in allocations), Decimal(0)) > input.amount:
-                raise Rejected(Problem(("input", "allocations"),
-                                       "the allocations add up to more than the payment."))
+                raise Rejected(
+                    Problem(("input", "allocations"), "the allocations add up to more than the payment.")
+                )
             payment_id = await invoices.record_payment(
-                conn, account_id=account_id, amount=input.amount, currency=input.currency,
-                received_on=input.received_on, method=input.method, reference=input.reference,
-                user_id=user.id, allocations=[(i, a.amount) for i, a in zip(ids, allocations, strict=True)],
+                conn,
+                account_id=account_id,
+                amount=input.amount,
+                currency=input.currency,
+                received_on=input.received_on,
+                method=input.method,
+                reference=input.reference,
+                user_id=user.id,
+                allocations=[(i, a.amount) for i, a in zip(ids, allocations, strict=True)],
             )
             status_changes = []
             for invoice_id, allocation in zip(ids, allocations, strict=True):
@@ -211,21 +263,35 @@ class InvoiceMutations:
                 status = status_after_payment(balance)
                 await invoices.set_balance(conn, account_id, invoice_id, balance, status)
                 if status != row["status"]:
-                    status_changes.append(entries.StatusChange(
-                        account_id=account_id, invoice_id=invoice_id,
-                        summary=status_change_summary(row["number"], row["status"], status),
-                        from_status=row["status"], to_status=status,
-                    ))
+                    status_changes.append(
+                        entries.StatusChange(
+                            account_id=account_id,
+                            invoice_id=invoice_id,
+                            summary=status_change_summary(row["number"], row["status"], status),
+                            from_status=row["status"],
+                            to_status=status,
+                        )
+                    )
             new_entries = await entries.insert_status_changes(conn, user.team.value, status_changes)
             await changes.enqueue(conn, "invoice", [(account_id, i) for i in ids])
             await changes.enqueue(conn, "entry", new_entries)
             return {
-                "amount": input.amount, "currency": input.currency, "received_on": input.received_on,
-                "method": input.method, "reference": input.reference, "payment_id": payment_id,
+                "amount": input.amount,
+                "currency": input.currency,
+                "received_on": input.received_on,
+                "method": input.method,
+                "reference": input.reference,
+                "payment_id": payment_id,
                 "invoice_ids": ids,
             }
 
         summary = _money_summary(input.amount, input.currency) if input.amount.is_finite() else ""
-        return await create_entry(info, "recordPayment", input, Write.INVOICES, EntryKind.PAYMENT,
-                                  prepare, summary=summary)
-
+        return await create_entry(
+            info,
+            "recordPayment",
+            input,
+            Write.INVOICES,
+            EntryKind.PAYMENT,
+            prepare,
+            summary=summary,
+        )

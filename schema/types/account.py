@@ -11,8 +11,13 @@ import strawberry
 from schema import ids, pagination
 from schema.types.common import ExternalRef, PageInfo, page_info
 from schema.types.contact import Contact
-from schema.types.entry import TimelineEntry, TimelineEntryConnection, TimelineFilter, entry_from_row
-from schema.types.entry import timeline_page
+from schema.types.entry import (
+    TimelineEntry,
+    TimelineEntryConnection,
+    TimelineFilter,
+    entry_from_row,
+    timeline_page,
+)
 from schema.types.invoice import InvoiceConnection, InvoiceFilter, today
 from schema.types.node import Node
 from schema.types.preference import Preference
@@ -69,25 +74,33 @@ class Account(Node):
 
     @strawberry.field(description="Newest first by occurredAt, then id; first is capped at 100.")
     async def timeline(
-        self, info: strawberry.Info, first: int | None = 20, after: str | None = None,
-        filter: TimelineFilter | None = None,  # noqa: A002 - the contract's name
+        self,
+        info: strawberry.Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: TimelineFilter | None = None,
     ) -> TimelineEntryConnection:
         where = filter.to_store() if filter else entries.TimelineFilter()
         return await timeline_page(info, self.account_id, where, first, after)
 
     @strawberry.field(description="Newest issued first; first is capped at 100.")
     async def invoices(
-        self, info: strawberry.Info, first: int | None = 50, after: str | None = None,
-        filter: InvoiceFilter | None = None,  # noqa: A002 - the contract's name
+        self,
+        info: strawberry.Info,
+        first: int | None = 50,
+        after: str | None = None,
+        filter: InvoiceFilter | None = None,
     ) -> InvoiceConnection:
         size = pagination.page_size(first)
         key = pagination.decode(after, pagination.DAY, pagination.ID)
         async with info.context.pool.acquire() as conn:
             rows = await invoices.invoices_of_account(
-                conn, self.account_id,
+                conn,
+                self.account_id,
                 statuses=[s.value for s in filter.status] if filter and filter.status else None,
                 overdue_on=today() if filter and filter.overdue_only else None,
-                after=key, limit=size + 1,
+                after=key,
+                limit=size + 1,
             )
         return InvoiceConnection.from_rows(rows, size)
 

@@ -116,7 +116,9 @@ class Contact(Node):
 
     @strawberry.field
     async def windows(self, info: strawberry.Info) -> list[ContactWindow]:
-        return [ContactWindow.from_row(row) for row in await info.context.loaders.windows.load(self.contact_id)]
+        return [
+            ContactWindow.from_row(row) for row in await info.context.loaders.windows.load(self.contact_id)
+        ]
 
     @classmethod
     def from_row(cls, row: asyncpg.Record, prefix: str = "") -> "Contact":

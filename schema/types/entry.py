@@ -17,14 +17,14 @@ import strawberry
 from domain.entries import EntryKind as EntryKindValue
 from schema import ids, pagination
 from schema.types.common import Money, PageInfo, page_info
-from schema.types.user import Team, User
 from schema.types.node import Node
+from schema.types.user import Team, User
 from store import entries
 
 if TYPE_CHECKING:
     from schema.types.account import Account
     from schema.types.contact import Contact
-    from schema.types.invoice import Invoice
+    from schema.types.invoice import Invoice, InvoiceStatus
 
 EntryKind = strawberry.enum(EntryKindValue, name="EntryKind")
 AccountRef = Annotated["Account", strawberry.lazy("schema.types.account")]
@@ -199,8 +199,15 @@ class FollowUp(TimelineEntry):
 
 
 ENTRY_TYPES: tuple[type, ...] = (
-    Note, Interaction, CustomerNews, PromiseToPay, Dispute, PaymentPlan, InvoiceStatusChange,
-    PaymentReceived, FollowUp,
+    Note,
+    Interaction,
+    CustomerNews,
+    PromiseToPay,
+    Dispute,
+    PaymentPlan,
+    InvoiceStatusChange,
+    PaymentReceived,
+    FollowUp,
 )
 
 
@@ -216,20 +223,28 @@ def _extras(row: asyncpg.Record) -> tuple[type, dict]:
             return CustomerNews, {"category": NewsCategory(row["category"])}
         case EntryKindValue.PROMISE_TO_PAY:
             return PromiseToPay, {
-                "amount": money, "promised_for": row["promised_for"], "grace_days": row["grace_days"],
+                "amount": money,
+                "promised_for": row["promised_for"],
+                "grace_days": row["grace_days"],
             }
         case EntryKindValue.DISPUTE:
             return Dispute, {
-                "reason": DisputeReason(row["dispute_reason"]), "amount": money,
-                "status": DisputeStatus(row["dispute_status"]), "resolved_at": row["resolved_at"],
+                "reason": DisputeReason(row["dispute_reason"]),
+                "amount": money,
+                "status": DisputeStatus(row["dispute_status"]),
+                "resolved_at": row["resolved_at"],
                 "resolution": row["resolution"],
             }
         case EntryKindValue.PAYMENT_PLAN:
-            return PaymentPlan, {"installments": [
-                Installment(due_on=date.fromisoformat(i["dueOn"]),
-                            amount=Money.of(Decimal(i["amount"]), row["currency"]))
-                for i in row["installments"]
-            ]}
+            return PaymentPlan, {
+                "installments": [
+                    Installment(
+                        due_on=date.fromisoformat(i["dueOn"]),
+                        amount=Money.of(Decimal(i["amount"]), row["currency"]),
+                    )
+                    for i in row["installments"]
+                ]
+            }
         case EntryKindValue.INVOICE_STATUS:
             return InvoiceStatusChange, {
                 "from_status": InvoiceStatus(row["from_status"]) if row["from_status"] else None,
@@ -237,11 +252,17 @@ def _extras(row: asyncpg.Record) -> tuple[type, dict]:
             }
         case EntryKindValue.PAYMENT:
             return PaymentReceived, {
-                "amount": money, "received_on": row["received_on"], "method": row["method"],
+                "amount": money,
+                "received_on": row["received_on"],
+                "method": row["method"],
                 "reference": row["reference"],
             }
         case EntryKindValue.FOLLOW_UP:
-            return FollowUp, {"due_at": row["due_at"], "done": row["done"], "assignee_id": row["assignee_id"]}
+            return FollowUp, {
+                "due_at": row["due_at"],
+                "done": row["done"],
+                "assignee_id": row["assignee_id"],
+            }
         case _:
             return Interaction, {
                 "direction": Direction(row["direction"]),
@@ -311,15 +332,16 @@ class TimelineFilter:
         )
 
 
-async def entries_with_invoices(
-    conn: asyncpg.Connection, rows: list[asyncpg.Record]
-) -> list[TimelineEntry]:
+async def entries_with_invoices(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> list[TimelineEntry]:
     invoices = await entries.invoices_of_entries(conn, [row["id"] for row in rows])
     return [entry_from_row(row, invoices.get(row["id"], [])) for row in rows]
 
 
 async def timeline_page(
-    info: strawberry.Info, account_id: UUID, where: entries.TimelineFilter, first: int | None,
+    info: strawberry.Info,
+    account_id: UUID,
+    where: entries.TimelineFilter,
+    first: int | None,
     after: str | None,
 ) -> TimelineEntryConnection:
     size = pagination.page_size(first)
@@ -327,7 +349,11 @@ async def timeline_page(
     context = info.context
     async with context.pool.acquire() as conn:
         rows = await entries.timeline(
-            conn, account_id, restricted=context.sees_restricted, where=where, after=key,
+            conn,
+            account_id,
+            restricted=context.sees_restricted,
+            where=where,
+            after=key,
             limit=size + 1,
         )
         nodes = await entries_with_invoices(conn, rows[:size])

@@ -58,9 +58,7 @@ class Invoice(Node):
 
     @strawberry.field(description="Days past dueOn; 0 when not yet due, nothing is owed, or closed.")
     def days_overdue(self, as_of: date | None = None) -> int:
-        return aging.days_overdue(
-            self.due_on, self.balance.amount, self.status.value, as_of or today()
-        )
+        return aging.days_overdue(self.due_on, self.balance.amount, self.status.value, as_of or today())
 
     @strawberry.field
     def aging_bucket(self, as_of: date | None = None) -> AgingBucket:
@@ -120,4 +118,3 @@ class InvoiceConnection:
 class InvoiceFilter:
     status: list[InvoiceStatus] | None = None
     overdue_only: bool | None = None
-

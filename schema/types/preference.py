@@ -27,6 +27,9 @@ class Preference:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "Preference":
         return cls(
-            key=row["key"], value=row["value"], note=row["note"], set_at=row["set_at"],
+            key=row["key"],
+            value=row["value"],
+            note=row["note"],
+            set_at=row["set_at"],
             set_by_id=row["set_by"],
         )

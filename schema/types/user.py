@@ -31,6 +31,8 @@ class User(Node):
     @classmethod
     def from_user(cls, user: users.User) -> "User":
         return cls(
-            id=strawberry.ID(ids.encode("User", user.id)), email=user.email, name=user.name,
+            id=strawberry.ID(ids.encode("User", user.id)),
+            email=user.email,
+            name=user.name,
             team=user.team,
         )
