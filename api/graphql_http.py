@@ -18,7 +18,9 @@ transport itself and hands execution to the Strawberry schema. Conventions:
 - Batching (a JSON array) is refused with 400.
 """
 
+import asyncio
 import logging
+import time
 import uuid
 
 import orjson
@@ -33,12 +35,15 @@ from strawberry.types.graphql import OperationType
 from api.auth import authenticate
 from schema.app_schema import schema
 from schema.context import Context
+from schema.errors import UNAVAILABLE
+from store.db import counting_queries
 
 log = logging.getLogger("rapport.http")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 MAX_BODY_BYTES = 1024 * 1024
+AUTH_TIMEOUT_SECONDS = 5.0
 
 
 class RequestError(Exception):
@@ -104,6 +109,8 @@ def _check(params: dict) -> tuple[str, dict | None, str | None, dict | None]:
     query = params.get("query")
     if not isinstance(query, str) or not query.strip():
         raise RequestError("The request needs a `query` string.")
+    if "\x00" in query or (params.get("variables") and b"\\u0000" in orjson.dumps(params["variables"])):
+        raise RequestError("The request contains a NUL character, which no field accepts.")
     operation_name = params.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestError("`operationName` must be a string or null.")
@@ -155,7 +162,13 @@ async def graphql_endpoint(request: Request) -> Response:
     strict = media == GRAPHQL_RESPONSE
     try:
         query, variables, operation_name, extensions = _check(await _params(request))
-        user = await authenticate(request)
+        try:
+            user = await asyncio.wait_for(authenticate(request), AUTH_TIMEOUT_SECONDS)
+        except UNAVAILABLE:
+            log.warning("database unavailable while authenticating (request %s)", request_id)
+            raise RequestError(
+                "The database is unavailable; try again shortly.", status=503, code="SERVICE_UNAVAILABLE"
+            ) from None
         if user is None:
             raise RequestError(
                 "A valid bearer token is required (Authorization: Bearer <token>).",
@@ -177,15 +190,18 @@ async def graphql_endpoint(request: Request) -> Response:
             OperationType.MUTATION,
         }
     )
+    started = time.perf_counter()
     try:
-        result = await schema.execute(
-            query,
-            variable_values=variables,
-            context_value=context,
-            operation_name=operation_name,
-            allowed_operation_types=allowed,
-            operation_extensions=extensions,
-        )
+        with counting_queries() as queries:
+            result = await schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=extensions,
+            )
+            await asyncio.sleep(0)  # let asyncpg report the last query
     except InvalidOperationTypeError:
         return _encode(
             _error_payload("Only queries may be sent with GET; use POST.", "BAD_REQUEST"),
@@ -198,6 +214,18 @@ async def graphql_endpoint(request: Request) -> Response:
         message = error.as_http_error_reason()
         return _encode(_error_payload(message, "BAD_REQUEST"), media, 400, request_id)
 
+    log.info(
+        "graphql request",
+        extra={
+            "request_id": request_id,
+            "operation": context.operation_name,
+            "operation_type": context.operation_type,
+            "user_id": str(user.id),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "queries": queries[0],
+            "outcome": "error" if result.errors else "ok",
+        },
+    )
     payload: dict = {}
     if result.errors:
         payload["errors"] = [error.formatted for error in result.errors]

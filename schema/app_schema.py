@@ -4,11 +4,12 @@ import strawberry
 
 from schema.errors import MaskUnexpectedErrors
 from schema.mutation import Mutation
+from schema.operation import RecordOperation
 from schema.query import Query
 from schema.types.entry import ENTRY_TYPES
 
 schema = strawberry.Schema(
-    query=Query, mutation=Mutation, types=list(ENTRY_TYPES), extensions=[MaskUnexpectedErrors]
+    query=Query, mutation=Mutation, types=list(ENTRY_TYPES), extensions=[MaskUnexpectedErrors, RecordOperation]
 )
 
 

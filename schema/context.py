@@ -15,6 +15,8 @@ class Context:
     pool: asyncpg.Pool
     request_id: str
     loaders: Loaders = field(init=False)
+    operation_name: str | None = None
+    operation_type: str | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.pool, self.sees_restricted)

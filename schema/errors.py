@@ -7,6 +7,7 @@ request id, and the traceback goes to the server log under that id.
 
 import logging
 
+import asyncpg
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
@@ -29,6 +30,17 @@ class InvalidArgument(PublicError):
     code = "INVALID"
 
 
+# The database is down, restarting or full: the request may succeed if retried.
+UNAVAILABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+)
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     return original is not None and not isinstance(original, PublicError | GraphQLError)
@@ -42,17 +54,19 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", None)
-        log.error(
-            "unexpected error at %s (request %s)",
-            error.path,
-            request_id,
-            exc_info=error.original_error,
-        )
+        if isinstance(error.original_error, UNAVAILABLE):
+            log.warning("database unavailable at %s (request %s): %r", error.path, request_id,
+                        error.original_error)
+            message, code = "The database is unavailable; try again shortly.", "SERVICE_UNAVAILABLE"
+        else:
+            log.error("unexpected error at %s (request %s)", error.path, request_id,
+                      exc_info=error.original_error)
+            message, code = self.error_message, "INTERNAL_SERVER_ERROR"
         return GraphQLError(
-            message=self.error_message,
+            message=message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            extensions={"code": code, "requestId": request_id},
         )

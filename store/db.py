@@ -1,17 +1,42 @@
-"""The connection pool, and the codecs every connection needs."""
+"""The connection pool, the codecs every connection needs, and a per-request query count."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import asyncpg
 import orjson
+
+_query_counter: ContextVar[list[int] | None] = ContextVar("query_counter", default=None)
+
+
+def _count_query(record: object) -> None:
+    counter = _query_counter.get()
+    if counter is not None:
+        counter[0] += 1
+
+
+@contextmanager
+def counting_queries() -> Iterator[list[int]]:
+    """Count the SQL round trips of the code inside, for the request log and N+1 checks.
+
+    asyncpg reports a finished query through loop.call_soon, so read the count
+    after yielding to the event loop once.
+    """
+    counter = [0]
+    token = _query_counter.set(counter)
+    try:
+        yield counter
+    finally:
+        _query_counter.reset(token)
 
 
 async def _init_connection(connection: asyncpg.Connection) -> None:
     for name in ("json", "jsonb"):
         await connection.set_type_codec(
-            name,
-            schema="pg_catalog",
-            encoder=lambda v: orjson.dumps(v).decode(),
-            decoder=orjson.loads,
+            name, schema="pg_catalog", encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads
         )
+    connection.add_query_logger(_count_query)
 
 
 async def create_pool(database_url: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
@@ -21,6 +46,9 @@ async def create_pool(database_url: str, *, min_size: int, max_size: int) -> asy
         max_size=max_size,
         init=_init_connection,
         command_timeout=30,
+        # Queries with optional filters ("$1 IS NULL OR ...") need a plan made for the
+        # actual values; a cached generic plan would scan where an index would seek.
+        server_settings={"plan_cache_mode": "force_custom_plan"},
     )
 
 
