@@ -181,7 +181,10 @@ async def graphql_endpoint(request: Request) -> Response:
         status = 200 if unauthenticated and not strict else error.status
         return _encode(_error_payload(str(error), error.code), media, status, request_id, **headers)
 
-    context = Context(user=user, pool=request.app.state.pool, request_id=request_id)
+    state = request.app.state
+    context = Context(
+        user=user, pool=state.pool, request_id=request_id, meili=state.meili, index_uid=state.index_uid
+    )
     allowed = (
         {OperationType.QUERY}
         if request.method == "GET"

@@ -1,12 +1,14 @@
 """Liveness and readiness for load balancers and orchestrators."""
 
 import asyncio
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from api import migrate
 from search.client import is_healthy
+from store import outbox
 from store.db import schema_revision
 
 CHECK_TIMEOUT_SECONDS = 2.0
@@ -32,9 +34,24 @@ async def _meili_problem(request: Request) -> str | None:
     return None if healthy else "meilisearch does not answer"
 
 
+async def _outbox(request: Request) -> dict | None:
+    """How far the search index lags behind Postgres; informative, never a reason to be unready."""
+    try:
+        async with request.app.state.pool.acquire() as conn:
+            queue = await asyncio.wait_for(outbox.status(conn), CHECK_TIMEOUT_SECONDS)
+    except Exception:
+        return None
+    age = (datetime.now(UTC) - queue.oldest_pending_at).total_seconds() if queue.oldest_pending_at else 0.0
+    return {"pending": queue.pending, "oldestPendingSeconds": round(age, 1), "failing": queue.failing}
+
+
 async def readyz(request: Request) -> JSONResponse:
     """Ready to serve: Postgres answers at the current migration and Meilisearch answers."""
-    problems = [p for p in await asyncio.gather(_postgres_problem(request), _meili_problem(request)) if p]
+    postgres, meili, queue = await asyncio.gather(
+        _postgres_problem(request), _meili_problem(request), _outbox(request)
+    )
+    problems = [p for p in (postgres, meili) if p]
+    body = {"status": "unavailable" if problems else "ready", "outbox": queue}
     if problems:
-        return JSONResponse({"status": "unavailable", "reasons": problems}, status_code=503)
-    return JSONResponse({"status": "ready"})
+        body["reasons"] = problems
+    return JSONResponse(body, status_code=503 if problems else 200)

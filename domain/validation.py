@@ -7,7 +7,7 @@ the contract's UserError.field expects.
 import re
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 
@@ -43,6 +43,15 @@ def is_currency(code: str) -> bool:
 
 def is_time_zone(name: str) -> bool:
     return name in _time_zones()
+
+
+def is_storable_instant(value: datetime) -> bool:
+    """Whether Postgres can take this time: it must stay in range once moved to UTC (a naive one is UTC)."""
+    try:
+        (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +139,10 @@ class Checker:
     def hhmm(self, name: str, value: str | None) -> None:
         if value is not None and not _HHMM.match(value):
             self.add(name, f"{name} must be a time as HH:MM, 00:00 to 23:59 (got {value!r}).")
+
+    def instant(self, name: str, value: datetime | None) -> None:
+        if value is not None and not is_storable_instant(value):
+            self.add(name, f"{name} is out of range.")
 
     def date_order(
         self, first: str, first_value: date | None, second: str, second_value: date | None

@@ -9,7 +9,10 @@ from schema.query import Query
 from schema.types.entry import ENTRY_TYPES
 
 schema = strawberry.Schema(
-    query=Query, mutation=Mutation, types=list(ENTRY_TYPES), extensions=[MaskUnexpectedErrors, RecordOperation]
+    query=Query,
+    mutation=Mutation,
+    types=list(ENTRY_TYPES),
+    extensions=[MaskUnexpectedErrors, RecordOperation],
 )
 
 

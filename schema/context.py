@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 import asyncpg
+from meilisearch_python_sdk import AsyncClient
 
 from domain.permissions import may_see_restricted
 from schema.loaders import Loaders
@@ -14,6 +15,8 @@ class Context:
     user: User
     pool: asyncpg.Pool
     request_id: str
+    meili: AsyncClient
+    index_uid: str
     loaders: Loaders = field(init=False)
     operation_name: str | None = None
     operation_type: str | None = None

@@ -55,12 +55,14 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", None)
         if isinstance(error.original_error, UNAVAILABLE):
-            log.warning("database unavailable at %s (request %s): %r", error.path, request_id,
-                        error.original_error)
+            log.warning(
+                "database unavailable at %s (request %s): %r", error.path, request_id, error.original_error
+            )
             message, code = "The database is unavailable; try again shortly.", "SERVICE_UNAVAILABLE"
         else:
-            log.error("unexpected error at %s (request %s)", error.path, request_id,
-                      exc_info=error.original_error)
+            log.error(
+                "unexpected error at %s (request %s)", error.path, request_id, exc_info=error.original_error
+            )
             message, code = self.error_message, "INTERNAL_SERVER_ERROR"
         return GraphQLError(
             message=message,

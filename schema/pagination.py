@@ -13,6 +13,7 @@ from uuid import UUID
 
 import orjson
 
+from domain.validation import is_storable_instant
 from schema.errors import InvalidArgument
 
 MAX_PAGE = 100
@@ -39,12 +40,26 @@ def decode(cursor: str | None, *types: Callable[[str], Any]) -> tuple | None:
         parts = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(parts, list) or len(parts) != len(types):
             raise ValueError
+        if any("\x00" in str(part) for part in parts):  # Postgres text cannot hold NUL
+            raise ValueError
         return tuple(parse(str(part)) for parse, part in zip(types, parts, strict=True))
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
         raise InvalidArgument("`after` is not a cursor this list gave out.") from None
 
 
-TIMESTAMP = datetime.fromisoformat
+def _instant(text: str) -> datetime:
+    """A cursor's timestamp: an instant Postgres can compare, else ValueError.
+
+    A naive time, or one that leaves the datetime range once moved to UTC
+    (year 1 at +14:00), could only come from a tampered cursor.
+    """
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None or not is_storable_instant(value):
+        raise ValueError("not a cursor's time")
+    return value
+
+
+TIMESTAMP = _instant
 DAY = date.fromisoformat
 ID = UUID
 TEXT = str

@@ -3,12 +3,14 @@
 import strawberry
 
 from schema import ids, pagination
+from schema.searching import run_search
 from schema.types.account import Account, AccountConnection, AccountFilter
 from schema.types.common import ExternalRefInput
 from schema.types.contact import Contact
 from schema.types.entry import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.node import Node
+from schema.types.search import SearchFilter, SearchResults
 from schema.types.user import User
 from store import accounts
 
@@ -75,3 +77,14 @@ class Query:
         async with info.context.pool.acquire() as conn:
             rows = await accounts.list_accounts(conn, where, key, size + 1)
         return AccountConnection.from_rows(rows, size)
+
+    @strawberry.field(description="Across every account the caller may see; typos forgiven.")
+    async def search(
+        self,
+        info: strawberry.Info,
+        query: str,
+        filter: SearchFilter | None = None,
+        first: int | None = 20,
+        offset: int | None = 0,
+    ) -> SearchResults:
+        return await run_search(info, query, filter, 20 if first is None else first, offset or 0)

@@ -115,11 +115,15 @@ async def add_refs(
                 if (s, e) in used
             ]
         )
+    # No ON CONFLICT here: a ref taken by a concurrent, not yet committed request must raise
+    # a unique violation, so the mutation is retried and then answers CONFLICT (it would
+    # otherwise commit the account without its ref). A ref repeated in the input is added once.
+    unique_refs = list(dict.fromkeys(refs))
     await conn.execute(
         "INSERT INTO account_refs (system, external_id, account_id)"
-        " SELECT s, e, $3 FROM unnest($1::text[], $2::text[]) AS t(s, e) ON CONFLICT DO NOTHING",
-        [s for s, _ in refs],
-        [e for _, e in refs],
+        " SELECT s, e, $3 FROM unnest($1::text[], $2::text[]) AS t(s, e)",
+        [s for s, _ in unique_refs],
+        [e for _, e in unique_refs],
         account_id,
     )
 
@@ -163,8 +167,8 @@ async def upsert_accounts(
 ) -> tuple[list[tuple[asyncpg.Record, str]], list[UUID]]:
     """Create or update accounts keyed by external ref.
 
-    Returns each item's account with 'created', 'updated' or 'unchanged', and
-    the ids whose rows changed. Existing rows are locked first, so a concurrent
+    Returns each item's account with 'created', 'updated' or 'unchanged', the
+    ids whose rows changed, and the ids whose name changed. Existing rows are locked first, so a concurrent
     upsert of the same accounts waits and then sees this one's result.
     """
     existing = {
@@ -180,6 +184,7 @@ async def upsert_accounts(
     }
     results: list[tuple[asyncpg.Record, str]] = []
     changed: list[UUID] = []
+    renamed: list[UUID] = []
     for item in items:
         row = existing.get((item.system, item.external_id))
         if row is None:
@@ -210,8 +215,14 @@ async def upsert_accounts(
         if all(row[k] == v for k, v in wanted.items()):
             results.append((row, "unchanged"))
             continue
+        if wanted["name"] != row["name"]:
+            renamed.append(row["id"])
         _, row = await update_account(conn, row["id"], row["version"], wanted)
-        existing[(item.system, item.external_id)] = row
+        # Every ref of this account now sees the new row (and version), so a later item
+        # naming the same account by another ref applies on top of this one.
+        for ref, seen in existing.items():
+            if seen["id"] == row["id"]:
+                existing[ref] = row
         results.append((row, "updated"))
         changed.append(row["id"])
-    return results, changed
+    return results, changed, renamed

@@ -11,6 +11,9 @@ from uuid import UUID
 import asyncpg
 
 NOTIFY_CHANNEL = "rapport_timeline"
+# Outbox entity type for "this account's name changed": every document of the
+# account carries the name, so the index worker refreshes them all.
+RENAMED_ACCOUNT = "account_name"
 
 
 async def audit(

@@ -34,7 +34,10 @@ def counting_queries() -> Iterator[list[int]]:
 async def _init_connection(connection: asyncpg.Connection) -> None:
     for name in ("json", "jsonb"):
         await connection.set_type_codec(
-            name, schema="pg_catalog", encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads
+            name,
+            schema="pg_catalog",
+            encoder=lambda v: orjson.dumps(v, default=str).decode(),
+            decoder=orjson.loads,
         )
     connection.add_query_logger(_count_query)
 

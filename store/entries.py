@@ -214,8 +214,10 @@ async def link_invoices(
         )
 
 
-async def lock_entry(conn: asyncpg.Connection, entry_id: UUID, *, restricted: bool) -> asyncpg.Record:
-    """The live entry, locked for a change; NOT_FOUND if deleted or hidden from the caller."""
+async def lock_entry(
+    conn: asyncpg.Connection, entry_id: UUID, *, restricted: bool, path: tuple[str, ...] = ("id",)
+) -> asyncpg.Record:
+    """The live entry, locked for a change; NOT_FOUND at `path` if deleted or hidden from the caller."""
     row = await conn.fetchrow(
         "SELECT * FROM entries WHERE id = $1 AND deleted_at IS NULL"
         " AND ($2 OR visibility = 'ALL_TEAMS') FOR NO KEY UPDATE",
@@ -223,7 +225,7 @@ async def lock_entry(conn: asyncpg.Connection, entry_id: UUID, *, restricted: bo
         restricted,
     )
     if row is None:
-        raise not_found(("id",), "entry")
+        raise not_found(path, "entry")
     return row
 
 

@@ -30,6 +30,7 @@ from api.app import create_app
 from api.settings import Settings
 from domain.teams import Team
 from domain.tokens import new_token, token_hash
+from search.client import create_client
 from store import users
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,11 +72,22 @@ async def settings(base_settings: Settings) -> AsyncIterator[Settings]:
     await asyncio.to_thread(migrate.upgrade, url)
     yield replace(base_settings, database_url=url, meili_index_prefix=run, db_pool_min=1)
     await drop_database(base_settings.database_url, run)
+    await drop_indexes(base_settings, run)
+
+
+async def drop_indexes(settings: Settings, prefix: str) -> None:
+    client = create_client(settings.meili_url, settings.meili_master_key, 10)
+    try:
+        for index in await client.get_indexes(limit=1000) or []:
+            if index.uid.startswith(prefix):
+                await client.index(index.uid).delete()
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator:
-    application = create_app(settings)
+    application = create_app(settings, run_worker=True)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -19,12 +19,6 @@ from schema.app_schema import export_sdl
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "schema.graphql"
 
 PENDING_TYPES = {
-    "SearchHitType",
-    "SearchFilter",
-    "SearchHit",
-    "FacetValue",
-    "Facet",
-    "SearchResults",
     "Reachability",
     "PromiseStatus",
     "Receivables",
@@ -38,7 +32,6 @@ PENDING_TYPES = {
     "Subscription",
 }
 PENDING_FIELDS = {
-    "Query.search",
     "Query.collectionsQueue",
     "Contact.reachability",
     "Account.receivables",

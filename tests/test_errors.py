@@ -75,7 +75,8 @@ async def test_an_unreachable_database_is_a_clear_503(settings, make_caller):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.post(
-                "/graphql", json={"query": "{ me { email } }"},
+                "/graphql",
+                json={"query": "{ me { email } }"},
                 headers={"Authorization": f"Bearer {caller.token}"},
             )
         app.state.pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)

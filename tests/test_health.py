@@ -11,7 +11,10 @@ async def test_healthz_and_readyz_answer_when_all_is_well(http):
     assert (await http.get("/healthz")).json() == {"status": "ok"}
     ready = await http.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready"}
+    body = ready.json()
+    assert body["status"] == "ready"
+    assert set(body["outbox"]) == {"pending", "oldestPendingSeconds", "failing"}
+    assert body["outbox"]["pending"] >= 0
 
 
 async def test_readyz_is_503_with_the_reason_when_meilisearch_is_unreachable(settings):

@@ -7,7 +7,7 @@ import asyncpg
 
 from store.changes import NOTIFY_CHANNEL
 
-CREATE = 'mutation ($name: String!) { createAccount(input: {name: $name}) { account { id } } }'
+CREATE = "mutation ($name: String!) { createAccount(input: {name: $name}) { account { id } } }"
 NOTE = """
 mutation ($account: ID!, $summary: String!) {
   logNote(input: {accountId: $account, summary: $summary}) { entry { id } userErrors { code } }

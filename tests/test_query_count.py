@@ -50,21 +50,48 @@ def _queries_of(caplog: pytest.LogCaptureFixture, operation: str) -> int:
 
 async def _account_with_notes(caller, count: int) -> str:
     ref = uuid.uuid4().hex
-    account = (await caller.gql(CREATE, {"name": f"Count {ref}", "ref": ref}))["createAccount"]["account"]["id"]
+    account = (await caller.gql(CREATE, {"name": f"Count {ref}", "ref": ref}))["createAccount"]["account"][
+        "id"
+    ]
     contact = (await caller.gql(CONTACT, {"account": account}))["createContact"]["contact"]["id"]
-    invoices = await caller.gql(INVOICES, {"input": [
-        {"externalRef": {"system": "erp", "id": f"{ref}-{i}"}, "accountRef": {"system": "erp", "id": ref},
-         "number": f"INV-{i}", "issuedOn": "2026-01-01", "dueOn": "2026-02-01", "currency": "EUR",
-         "total": "100.00", "balance": "100.00", "status": "OPEN"}
-        for i in range(3)
-    ]})
+    invoices = await caller.gql(
+        INVOICES,
+        {
+            "input": [
+                {
+                    "externalRef": {"system": "erp", "id": f"{ref}-{i}"},
+                    "accountRef": {"system": "erp", "id": ref},
+                    "number": f"INV-{i}",
+                    "issuedOn": "2026-01-01",
+                    "dueOn": "2026-02-01",
+                    "currency": "EUR",
+                    "total": "100.00",
+                    "balance": "100.00",
+                    "status": "OPEN",
+                }
+                for i in range(3)
+            ]
+        },
+    )
     invoice_ids = [i["id"] for i in invoices["upsertInvoices"]["invoices"]]
     for start in range(0, count, 20):
-        await asyncio.gather(*[
-            caller.gql(NOTE, {"input": {"accountId": account, "summary": f"note {i}", "contactId": contact,
-                                        "invoiceIds": invoice_ids[: i % 3 + 1], "tags": ["t"]}})
-            for i in range(start, min(count, start + 20))
-        ])
+        await asyncio.gather(
+            *[
+                caller.gql(
+                    NOTE,
+                    {
+                        "input": {
+                            "accountId": account,
+                            "summary": f"note {i}",
+                            "contactId": contact,
+                            "invoiceIds": invoice_ids[: i % 3 + 1],
+                            "tags": ["t"],
+                        }
+                    },
+                )
+                for i in range(start, min(count, start + 20))
+            ]
+        )
     return account
 
 

@@ -74,6 +74,7 @@ async def _record(
     *,
     before: dict | None = None,
     after: dict | None = None,
+    renamed: list | None = None,
 ) -> None:
     for account_id in account_ids:
         await changes.audit(
@@ -87,11 +88,15 @@ async def _record(
             after=after,
         )
     await changes.enqueue(conn, "account", [(a, a) for a in account_ids])
+    await changes.enqueue(conn, changes.RENAMED_ACCOUNT, [(a, a) for a in renamed or []])
     await changes.notify(conn, account_ids)
 
 
 def _snapshot(row: asyncpg.Record) -> dict:
-    return {k: row[k] for k in ("name", "status", "owner_id", "tags", "time_zone", "version")}
+    # The audit columns are JSON: the owner's uuid goes in as text (orjson cannot encode asyncpg's UUID).
+    snapshot = {k: row[k] for k in ("name", "status", "tags", "time_zone", "version")}
+    snapshot["owner_id"] = str(row["owner_id"]) if row["owner_id"] is not None else None
+    return snapshot
 
 
 @strawberry.type
@@ -157,6 +162,7 @@ class AccountMutations:
                 [account["id"]],
                 before=_snapshot(before),
                 after=_snapshot(after),
+                renamed=[account["id"]] if before["name"] != after["name"] else [],
             )
             return AccountPayload(account=Account.from_row(after))
 
@@ -178,7 +184,7 @@ class AccountMutations:
                 check_ref(item_check.at("externalRef"), item.external_ref)
             if check:
                 raise Rejected(*check.problems)
-            results, changed = await accounts.upsert_accounts(
+            results, changed, renamed = await accounts.upsert_accounts(
                 conn,
                 [
                     accounts.AccountUpsert(
@@ -193,7 +199,7 @@ class AccountMutations:
                 ],
             )
             if changed:
-                await _record(conn, info, "upsertAccounts", changed)
+                await _record(conn, info, "upsertAccounts", changed, renamed=renamed)
             outcomes = [outcome for _, outcome in results]
             return UpsertAccountsPayload(
                 accounts=[Account.from_row(row) for row, _ in results],

@@ -75,6 +75,8 @@ def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[c
     result = []
     for i, window in enumerate(windows):
         at = check.at("windows", i)
+        # `at` shares the problem list with `check`: count this window's own problems.
+        known = len(check.problems)
         at.hhmm("startTime", window.start_time)
         at.hhmm("endTime", window.end_time)
         for j, week in enumerate(window.weeks_of_month or []):
@@ -82,7 +84,7 @@ def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[c
                 at.at("weeksOfMonth").add(j, "a week of the month is 1 to 5.")
         at.date_order("fromDate", window.from_date, "untilDate", window.until_date)
         at.text("note", window.note, max_len=SHORT_TEXT_MAX)
-        if at.problems:
+        if len(check.problems) > known:
             continue
         start, end = _hhmm(window.start_time), _hhmm(window.end_time)
         if start and end and start >= end:

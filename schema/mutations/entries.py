@@ -144,6 +144,8 @@ class EditEntryInput:
 
 
 def _check_common(check: Checker, data: Any) -> None:
+    check.instant("occurredAt", getattr(data, "occurred_at", None))
+    check.instant("dueAt", getattr(data, "due_at", None))
     check.summary(getattr(data, "summary", None), required=False)
     if getattr(data, "summary", None) is not None and not data.summary.strip():
         check.add("summary", "summary must not be blank.")
@@ -300,20 +302,22 @@ async def _change_entry(
     write: Write | None = None,
     kind: EntryKind | None = None,
     payload: Any = EntryPayload,
+    path: tuple[str, ...] = ("id",),
 ) -> Any:
     """Lock a visible entry (of `kind`, if given), let `change(conn, row)` act, record it.
 
     `write` is the permission the change needs; without one, `change` decides
-    (editing and deleting depend on who wrote the entry).
+    (editing and deleting depend on who wrote the entry). `path` is where the
+    entry's id sits in the request: ("id",) or ("input", "id").
     """
 
     async def work(conn: asyncpg.Connection) -> Any:
         if write is not None:
             require(info, write)
-        entry_id = parse_id(global_id, "Entry", ("id",), "entry")
-        row = await entries.lock_entry(conn, entry_id, restricted=info.context.sees_restricted)
+        entry_id = parse_id(global_id, "Entry", path, "entry")
+        row = await entries.lock_entry(conn, entry_id, restricted=info.context.sees_restricted, path=path)
         if kind is not None and row["kind"] != kind.value:
-            raise Rejected(Problem(("id",), f"this entry is a {row['kind']}, not a {kind.value}."))
+            raise Rejected(Problem(path, f"this entry is a {row['kind']}, not a {kind.value}."))
         result = await change(conn, row)
         await _record(conn, info, action, row["account_id"], row["id"], **(result or {}))
         if payload is DeletePayload:
@@ -403,7 +407,7 @@ class EntryMutations:
     async def cancel_promise(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:
         async def change(conn: asyncpg.Connection, row: asyncpg.Record) -> dict:
             if row["cancelled_at"] is not None:
-                raise Rejected(Problem(("id",), "this promise is already cancelled."))
+                raise conflict("this promise is already cancelled.", ("id",))
             await entries.update_entry(conn, row, {"cancelled_at": datetime.now(UTC)})
             return {"after": {"cancelled": True}}
 
@@ -459,7 +463,13 @@ class EntryMutations:
             return {"before": {"status": "OPEN"}, "after": {"status": input.status.value}}
 
         return await _change_entry(
-            info, input.id, "resolveDispute", change, write=Write.DISPUTES, kind=EntryKind.DISPUTE
+            info,
+            input.id,
+            "resolveDispute",
+            change,
+            write=Write.DISPUTES,
+            kind=EntryKind.DISPUTE,
+            path=("input", "id"),
         )
 
     @strawberry.mutation
@@ -485,10 +495,8 @@ class EntryMutations:
             }
 
         total = sum((i.amount for i in input.installments if i.amount.is_finite()), Decimal(0))
-        summary = (
-            f"Payment plan: {len(input.installments)} installments, "
-            f"{display_amount(total)} {input.currency} in all"
-        )
+        count = len(input.installments)
+        summary = f"Payment plan: {count} installments, {display_amount(total)} {input.currency} in all"
         return await create_entry(
             info,
             "createPaymentPlan",
@@ -522,7 +530,7 @@ class EntryMutations:
     async def complete_follow_up(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:
         async def change(conn: asyncpg.Connection, row: asyncpg.Record) -> dict:
             if row["done"]:
-                raise Rejected(Problem(("id",), "this follow-up is already done."))
+                raise conflict("this follow-up is already done.", ("id",))
             await entries.update_entry(conn, row, {"done": True})
             return {"after": {"done": True}}
 
@@ -568,7 +576,7 @@ class EntryMutations:
                 "after": {"revision": row["revision"] + 1},
             }
 
-        return await _change_entry(info, input.id, "editEntry", change)
+        return await _change_entry(info, input.id, "editEntry", change, path=("input", "id"))
 
     @strawberry.mutation
     async def pin_entry(self, info: strawberry.Info, id: strawberry.ID, pinned: bool) -> EntryPayload:

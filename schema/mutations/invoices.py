@@ -10,8 +10,8 @@ import strawberry
 from domain.aging import CLOSED_STATUSES
 from domain.entries import EntryKind, status_after_payment, status_change_summary
 from domain.permissions import Write
-from domain.validation import Checker, Problem, Rejected
-from schema.mutations.accounts import check_ref
+from domain.validation import BATCH_MAX, Checker, Problem, Rejected
+from schema.mutations.accounts import REF_MAX, check_ref
 from schema.mutations.base import parse_id, require, run
 from schema.mutations.entries import create_entry
 from schema.mutations.payloads import EntryPayload, UpsertInvoicesPayload
@@ -70,7 +70,7 @@ def _check_invoice(check: Checker, item: InvoiceUpsertInput) -> None:
 async def _resolve_accounts(
     conn: asyncpg.Connection, check: Checker, items: list[InvoiceUpsertInput]
 ) -> list[invoices.InvoiceUpsert]:
-    refs = {(i.account_ref.system, i.account_ref.id) for i in items}
+    refs = {(i.account_ref.system, i.account_ref.id) for i in items if _plausible_ref(i.account_ref)}
     found = {}
     for system, external_id in refs:
         row = await accounts.account_by_ref(conn, system, external_id)
@@ -81,7 +81,8 @@ async def _resolve_accounts(
         account_id = found.get((item.account_ref.system, item.account_ref.id))
         key = (item.external_ref.system, item.external_ref.id)
         if account_id is None:
-            check.at(index).add("accountRef", "no account has this external ref.", "NOT_FOUND")
+            if _plausible_ref(item.account_ref):
+                check.at(index).add("accountRef", "no account has this external ref.", "NOT_FOUND")
             continue
         if key in seen:
             check.at(index).add("externalRef", "this invoice appears twice in the batch.")
@@ -101,6 +102,17 @@ async def _resolve_accounts(
             )
         )
     return result
+
+
+def _plausible_ref(ref: ExternalRefInput) -> bool:
+    """A ref worth looking up: one that passed check_ref (a bad one is already reported)."""
+    return all(value.strip() and len(value) <= REF_MAX for value in (ref.system, ref.id))
+
+
+def _by_item(problem: Problem) -> tuple[int, ...]:
+    """Problems in the order of the items they name; batch-wide ones first."""
+    index = problem.field[1] if len(problem.field) > 1 else ""
+    return (int(index),) if index.isdigit() else ()
 
 
 def _money_summary(amount: Decimal, currency: str) -> str:
@@ -123,11 +135,12 @@ class InvoiceMutations:
             check.batch_size(len(input))
             for i, item in enumerate(input):
                 _check_invoice(check.at(i), item)
-            if check:
+            if len(input) > BATCH_MAX:
                 raise Rejected(*check.problems)
+            # Unknown accounts are reported with the other problems: the client learns all at once.
             wanted = await _resolve_accounts(conn, check, input)
             if check:
-                raise Rejected(*check.problems)
+                raise Rejected(*sorted(check.problems, key=_by_item))
             existing = await invoices.lock_by_refs(conn, wanted)
             key = lambda i: (i.account_id, i.system, i.external_id)  # noqa: E731
             new = [i for i in wanted if key(i) not in existing]

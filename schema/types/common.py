@@ -1,6 +1,6 @@
 """Small value types shared by many others: money, external refs, pages, user errors."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 import strawberry
@@ -23,8 +23,15 @@ class Money:
 
 
 def display_amount(amount: Decimal) -> Decimal:
-    """Two decimals, or as many (up to the stored four) as the amount really has."""
-    cents = amount.quantize(CENTS)
+    """Two decimals, or as many (up to the stored four) as the amount really has.
+
+    An amount too large to quantize (only ever in input that validation will
+    refuse) is shown as given.
+    """
+    try:
+        cents = amount.quantize(CENTS)
+    except InvalidOperation:
+        return amount
     return cents if cents == amount else amount.normalize()
 
 

@@ -1,0 +1,45 @@
+"""The search index: its name, its settings, and making sure it exists.
+
+One index holds every document type (accounts, contacts, invoices, entries),
+so a single query ranks them together and facets count them together.
+"""
+
+from meilisearch_python_sdk import AsyncClient
+from meilisearch_python_sdk.errors import MeilisearchApiError
+from meilisearch_python_sdk.models.settings import Faceting, MeilisearchSettings
+
+TASK_TIMEOUT_MS = 60_000
+
+SETTINGS = MeilisearchSettings(
+    searchable_attributes=["summary", "accountName", "contactNames", "invoiceNumbers", "body", "tags"],
+    filterable_attributes=["type", "accountId", "kind", "team", "tags", "visibility", "occurredAt"],
+    sortable_attributes=["occurredAt"],
+    faceting=Faceting(max_values_per_facet=100),
+    displayed_attributes=["*"],
+)
+FACETS = ["type", "kind", "team", "tags"]
+
+
+def index_name(prefix: str) -> str:
+    return f"{prefix}_search"
+
+
+async def wait(client: AsyncClient, task_uid: int, timeout_ms: int = TASK_TIMEOUT_MS) -> None:
+    """Wait for a Meilisearch task and raise if it failed."""
+    await client.wait_for_task(task_uid, timeout_in_ms=timeout_ms, interval_in_ms=10, raise_for_status=True)
+
+
+async def ensure_index(client: AsyncClient, uid: str) -> None:
+    """Create the index if needed and apply the settings; safe to run from many processes."""
+    try:
+        await client.get_index(uid)
+    except MeilisearchApiError as error:
+        if error.code != "index_not_found":
+            raise
+        try:
+            await client.create_index(uid, primary_key="id", timeout_in_ms=TASK_TIMEOUT_MS)
+        except MeilisearchApiError as race:
+            if race.code != "index_already_exists":
+                raise
+    task = await client.index(uid).update_settings(SETTINGS)
+    await wait(client, task.task_uid)
