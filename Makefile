@@ -11,7 +11,10 @@ ARGS ?=
 # Parallel test workers (pytest-xdist).
 WORKERS ?= 2
 
-.PHONY: run test lint install clean
+# Benchmark dataset size: SCALE=0.05 seeds 5% of it for a quick run (results then go to bench/.work/results).
+SCALE ?= 1.0
+
+.PHONY: run test lint install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +34,15 @@ run: install
 
 test: install
 	$(BIN)/rapport stack -- $(BIN)/pytest -n $(WORKERS) $(ARGS)
+
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+# Seed rapport_bench, index it, load-test every scenario, compare with PostGraphile and raw SQL,
+# and write bench/RESULTS.md (about 15 minutes at SCALE=1.0). Settings: see bench/run.py.
+bench: install $(VENV)/.bench-installed
+	SCALE=$(SCALE) $(BIN)/rapport stack -- $(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,17 +1,28 @@
-"""The Starlette application: routes, and a lifespan that owns the pool and clients."""
+"""The Starlette application: routes, the edge middleware, and a lifespan that owns the pool and clients."""
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from meilisearch_python_sdk import AsyncClient
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 
+from api.auth import Authenticator
 from api.graphql_http import graphql_endpoint
 from api.health import healthz, readyz
+from api.rate_limit import RateLimiter
+from api.security_headers import SecurityHeaders
 from api.settings import Settings
+from api.websocket import TimelineSocket
+from schema.app_schema import build_schema
+from schema.limits import Limits
+from schema.live import Hub
 from search.client import create_client
 from search.index import ensure_index, index_name
 from search.worker import Worker
@@ -28,6 +39,34 @@ async def _prepare_index(client: AsyncClient, uid: str) -> None:
         log.warning("search index not prepared, search is unavailable until it is: %s", error)
 
 
+class _Rapport(Starlette):
+    """Security headers wrap even Starlette's own error middleware, so its bare 500 carries them too."""
+
+    def __init__(self, *, hsts: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hsts = hsts
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), hsts=self.hsts)
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """Browsers on the listed origins may call /graphql; credentials only ever with explicit origins."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            expose_headers=["X-Request-Id", "Retry-After"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
     """The API; with run_worker, an index worker runs in the same process (the dev setup)."""
 
@@ -40,8 +79,11 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         app.state.meili = create_client(
             settings.meili_url, settings.meili_master_key, settings.meili_timeout_seconds
         )
+        app.state.authenticator = Authenticator(app.state.pool, settings.jwt)
         app.state.index_uid = index_name(settings.meili_index_prefix)
         await _prepare_index(app.state.meili, app.state.index_uid)
+        app.state.hub = Hub(settings.database_url, app.state.pool, settings.subscription_max_lag)
+        await app.state.hub.start()
         worker = worker_task = None
         if run_worker:
             worker = Worker(settings.database_url, app.state.pool, app.state.meili, app.state.index_uid)
@@ -49,17 +91,34 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         try:
             yield
         finally:
+            await app.state.hub.stop()
             if worker is not None:
                 worker.stop()
                 await worker_task
+            await app.state.authenticator.aclose()
             await app.state.meili.aclose()
             await app.state.pool.close()
 
-    return Starlette(
+    schema = build_schema(
+        Limits(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
+            introspection=settings.introspection,
+        )
+    )
+    app = _Rapport(
+        hsts=settings.production,
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            WebSocketRoute("/graphql", TimelineSocket(schema)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
+        middleware=_cors(settings),
         lifespan=lifespan,
     )
+    app.state.schema = schema
+    app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    return app

@@ -15,7 +15,14 @@ transport itself and hands execution to the Strawberry schema. Conventions:
   way the body has `errors` and no `data`.
 - No valid bearer token: a request error with extensions.code
   UNAUTHENTICATED; 200 under application/json, 401 under graphql-response+json.
-- Batching (a JSON array) is refused with 400.
+- Batching (a JSON array) is refused with 400; a body over max_body_bytes
+  (RAPPORT_MAX_BODY_BYTES) is 413, found out without reading more of it.
+- The caller is identified from the Authorization header before the body is
+  read, and then takes a token from its rate-limit bucket (per user, or per
+  client IP without a valid token): an empty bucket is 429 with Retry-After and
+  extensions.code RATE_LIMITED, whatever the Accept.
+- Anything unexpected is INTERNAL_SERVER_ERROR with the request id, the
+  traceback in the log only; never a bare 500.
 """
 
 import asyncio
@@ -32,27 +39,39 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from api.auth import authenticate
-from schema.app_schema import schema
+from api.auth import bearer_token
+from api.identity import IdentityUnavailable
+from api.rate_limit import bucket_key, retry_after
+from api.security_headers import page_policy
 from schema.context import Context
 from schema.errors import UNAVAILABLE
 from store.db import counting_queries
+from store.users import User
 
 log = logging.getLogger("rapport.http")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-MAX_BODY_BYTES = 1024 * 1024
 AUTH_TIMEOUT_SECONDS = 5.0
+IDE_HTML = get_graphql_ide_html("graphiql")
+IDE_POLICY = page_policy(IDE_HTML)
 
 
 class RequestError(Exception):
     """The request cannot be executed; `status` applies under graphql-response+json."""
 
-    def __init__(self, message: str, *, status: int = 400, code: str = "BAD_REQUEST") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        code: str = "BAD_REQUEST",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.headers = headers or {}
 
 
 def _response_type(request: Request) -> str | None:
@@ -81,7 +100,27 @@ def _json_param(raw: str, name: str) -> object:
         raise RequestError(f"The {name} parameter is not valid JSON.") from None
 
 
-async def _params(request: Request) -> dict:
+def _size(limit: int) -> str:
+    for unit, factor in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if limit % factor == 0:
+            return f"{limit // factor} {unit}"
+    return f"{limit} bytes"
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    too_large = RequestError(f"The request body is larger than the limit of {_size(limit)}.", status=413)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+async def _params(request: Request, max_body_bytes: int) -> dict:
     if request.method == "GET":
         params: dict = dict(request.query_params)
         for name in ("variables", "extensions"):
@@ -91,9 +130,7 @@ async def _params(request: Request) -> dict:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != JSON:
         raise RequestError("POST requests must have Content-Type: application/json.", status=415)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise RequestError("The request body is larger than 1 MiB.", status=413)
+    body = await _body(request, max_body_bytes)
     try:
         params = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -142,16 +179,56 @@ def _encode(payload: dict, media: str, status: int, request_id: str, **headers: 
     )
 
 
-def _error_payload(message: str, code: str) -> dict:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+def _error_payload(message: str, code: str, **extensions: str) -> dict:
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+async def _identify(request: Request, request_id: str) -> User | None:
+    """The caller, None without a valid token; a 503 RequestError when that cannot be known now."""
+    token = bearer_token(request.headers.get("authorization"))
+    try:
+        return await asyncio.wait_for(request.app.state.authenticator.user(token), AUTH_TIMEOUT_SECONDS)
+    except UNAVAILABLE:
+        log.warning("database unavailable while authenticating (request %s)", request_id)
+        message = "The database is unavailable; try again shortly."
+    except IdentityUnavailable as error:
+        log.warning("%s (request %s)", error, request_id)
+        message = "The identity provider's signing keys cannot be fetched; try again shortly."
+    raise RequestError(message, status=503, code="SERVICE_UNAVAILABLE")
+
+
+def _take_rate_limit_token(request: Request, user: User | None) -> None:
+    """One request from this caller's bucket: per user, or per client IP without a valid token."""
+    limiter = request.app.state.limiter
+    wait = limiter.take(bucket_key(request, user))
+    if wait:
+        seconds = retry_after(wait)
+        raise RequestError(
+            f"Too many requests: the rate limit is {limiter.per_second:g} per second with bursts of "
+            f"{limiter.burst}; retry in {seconds} s.",
+            status=429,
+            code="RATE_LIMITED",
+            headers={"Retry-After": seconds},
+        )
 
 
 async def graphql_endpoint(request: Request) -> Response:
     request_id = uuid.uuid4().hex
+    try:
+        return await _serve(request, request_id)
+    except Exception:
+        log.exception("unexpected error serving /graphql (request %s)", request_id)
+        media = _response_type(request) or JSON
+        payload = _error_payload("Internal server error.", "INTERNAL_SERVER_ERROR", requestId=request_id)
+        return _encode(payload, media, 500, request_id)
+
+
+async def _serve(request: Request, request_id: str) -> Response:
+    settings = request.app.state.settings
     if request.method not in ("GET", "POST"):
         return Response(status_code=405, headers={"Allow": "GET, POST"})
-    if _wants_ide(request):
-        return HTMLResponse(get_graphql_ide_html("graphiql"))
+    if settings.introspection and _wants_ide(request):
+        return HTMLResponse(IDE_HTML, headers={"Content-Security-Policy": IDE_POLICY})
     media = _response_type(request)
     if media is None:
         return Response(
@@ -161,29 +238,24 @@ async def graphql_endpoint(request: Request) -> Response:
         )
     strict = media == GRAPHQL_RESPONSE
     try:
-        query, variables, operation_name, extensions = _check(await _params(request))
-        try:
-            user = await asyncio.wait_for(authenticate(request), AUTH_TIMEOUT_SECONDS)
-        except UNAVAILABLE:
-            log.warning("database unavailable while authenticating (request %s)", request_id)
-            raise RequestError(
-                "The database is unavailable; try again shortly.", status=503, code="SERVICE_UNAVAILABLE"
-            ) from None
+        user = await _identify(request, request_id)
+        _take_rate_limit_token(request, user)
         if user is None:
             raise RequestError(
                 "A valid bearer token is required (Authorization: Bearer <token>).",
                 status=401,
                 code="UNAUTHENTICATED",
+                headers={"WWW-Authenticate": "Bearer"},
             )
+        query, variables, operation_name, extensions = _check(await _params(request, settings.max_body_bytes))
     except RequestError as error:
         unauthenticated = error.code == "UNAUTHENTICATED"
-        headers = {"WWW-Authenticate": "Bearer"} if unauthenticated else {}
         status = 200 if unauthenticated and not strict else error.status
-        return _encode(_error_payload(str(error), error.code), media, status, request_id, **headers)
+        return _encode(_error_payload(str(error), error.code), media, status, request_id, **error.headers)
 
     state = request.app.state
     context = Context(
-        user=user, pool=state.pool, request_id=request_id, meili=state.meili, index_uid=state.index_uid
+        pool=state.pool, request_id=request_id, meili=state.meili, index_uid=state.index_uid, user=user
     )
     allowed = (
         {OperationType.QUERY}
@@ -196,7 +268,7 @@ async def graphql_endpoint(request: Request) -> Response:
     started = time.perf_counter()
     try:
         with counting_queries() as queries:
-            result = await schema.execute(
+            result = await state.schema.execute(
                 query,
                 variable_values=variables,
                 context_value=context,

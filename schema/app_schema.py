@@ -1,20 +1,30 @@
-"""The assembled schema, and its SDL as exported to schema.graphql."""
+"""The assembled schema, and its SDL as exported to schema.graphql.
+
+Built by the API from its settings, since the limits are configuration; the
+SDL does not depend on them.
+"""
 
 import strawberry
 
 from schema.errors import MaskUnexpectedErrors
+from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.operation import RecordOperation
 from schema.query import Query
+from schema.subscription import Subscription
 from schema.types.entry import ENTRY_TYPES
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=list(ENTRY_TYPES),
-    extensions=[MaskUnexpectedErrors, RecordOperation],
-)
+
+def build_schema(limits: Limits | None) -> strawberry.Schema:
+    """The schema; without limits only for its SDL, never to serve."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=list(ENTRY_TYPES),
+        extensions=[MaskUnexpectedErrors, RecordOperation, *(limit_extensions(limits) if limits else ())],
+    )
 
 
 def export_sdl() -> str:
-    return schema.as_str() + "\n"
+    return build_schema(None).as_str() + "\n"

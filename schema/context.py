@@ -1,6 +1,14 @@
-"""What every resolver gets: the caller, the pool, and this request's loaders."""
+"""What every resolver gets: the caller, the pool, and this request's loaders.
 
-from dataclasses import dataclass, field
+Over HTTP the caller is known before execution. Over a websocket the context
+exists from the handshake and the caller arrives with connection_init; a
+subscription then lives long, so it takes fresh loaders for every batch of
+events rather than serving stale rows from a cache.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from meilisearch_python_sdk import AsyncClient
@@ -12,18 +20,30 @@ from store.users import User
 
 @dataclass
 class Context:
-    user: User
     pool: asyncpg.Pool
     request_id: str
     meili: AsyncClient
     index_uid: str
-    loaders: Loaders = field(init=False)
+    user: User | None = None
+    hub: Any = None  # schema.live.Hub, where subscriptions are served
+    websocket: Any = None  # the connection a subscription runs on
+    # Over a websocket: checks the connection's token again (None once it is revoked or expired),
+    # since a subscription outlives the moment it was checked.
+    reauthenticate: Callable[[], Awaitable[User | None]] | None = None
+    connection_params: dict | None = None
     operation_name: str | None = None
     operation_type: str | None = None
+    _loaders: Loaders | None = None
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.pool, self.sees_restricted)
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(self.pool, self.sees_restricted)
+        return self._loaders
+
+    def fresh_loaders(self) -> None:
+        self._loaders = None
 
     @property
     def sees_restricted(self) -> bool:
-        return may_see_restricted(self.user.team)
+        return self.user is not None and may_see_restricted(self.user.team)

@@ -12,7 +12,7 @@ from uuid import UUID
 import asyncpg
 from strawberry.dataloader import DataLoader
 
-from store import accounts, contacts, entries, invoices, preferences, users
+from store import accounts, briefs, contacts, entries, invoices, preferences, users
 
 
 def _loader(
@@ -86,3 +86,23 @@ class Loaders:
     @cached_property
     def revisions(self) -> DataLoader:
         return _loader(self.pool, entries.revisions_of_entries, list)
+
+    @cached_property
+    def payments(self) -> DataLoader:
+        return _loader(self.pool, briefs.payments, list)
+
+    @cached_property
+    def open_invoices(self) -> DataLoader:
+        async def fetch(conn: asyncpg.Connection, ids: list[UUID]) -> dict:
+            return await briefs.open_invoices(conn, ids, restricted=self.restricted)
+
+        return _loader(self.pool, fetch, list)
+
+    @cached_property
+    def invoice_commitments(self) -> DataLoader:
+        """Promises and disputes naming an invoice."""
+
+        async def fetch(conn: asyncpg.Connection, ids: list[UUID]) -> dict:
+            return await briefs.invoice_promises_and_disputes(conn, ids, restricted=self.restricted)
+
+        return _loader(self.pool, fetch, list)

@@ -1,10 +1,14 @@
 """The root Query."""
 
+from datetime import date
+
 import strawberry
 
 from schema import ids, pagination
+from schema.collections_queue import collections_queue
 from schema.searching import run_search
 from schema.types.account import Account, AccountConnection, AccountFilter
+from schema.types.brief import CollectionsConnection
 from schema.types.common import ExternalRefInput
 from schema.types.contact import Contact
 from schema.types.entry import entry_from_row
@@ -88,3 +92,13 @@ class Query:
         offset: int | None = 0,
     ) -> SearchResults:
         return await run_search(info, query, filter, 20 if first is None else first, offset or 0)
+
+    @strawberry.field(description="Accounts with overdue, undisputed money, most urgent first.")
+    async def collections_queue(
+        self,
+        info: strawberry.Info,
+        as_of: date | None = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> CollectionsConnection:
+        return await collections_queue(info, as_of, first, after)

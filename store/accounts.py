@@ -1,11 +1,13 @@
 """Accounts and their external references."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
 from domain.validation import Problem, Rejected, conflict, not_found
+from store import changes
 from store.sql import ACCOUNT, columns
 
 _SELECT = f"SELECT {columns('a', ACCOUNT)} FROM accounts a"
@@ -31,6 +33,24 @@ async def account_by_ref(conn: asyncpg.Connection, system: str, external_id: str
         system,
         external_id,
     )
+
+
+async def any_accounts(conn: asyncpg.Connection) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM accounts)")
+
+
+async def account_ids_by_refs(
+    conn: asyncpg.Connection, refs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], UUID]:
+    """The accounts these (system, external id) refs name, in one round trip; unknown refs are absent."""
+    wanted = list(set(refs))
+    rows = await conn.fetch(
+        "SELECT r.system, r.external_id, r.account_id FROM account_refs r"
+        " JOIN unnest($1::text[], $2::text[]) AS t(s, e) ON r.system = t.s AND r.external_id = t.e",
+        [s for s, _ in wanted],
+        [e for _, e in wanted],
+    )
+    return {(row["system"], row["external_id"]): row["account_id"] for row in rows}
 
 
 async def refs_by_account(conn: asyncpg.Connection, ids: list[UUID]) -> dict[UUID, list[tuple[str, str]]]:
@@ -226,3 +246,35 @@ async def upsert_accounts(
         results.append((row, "updated"))
         changed.append(row["id"])
     return results, changed, renamed
+
+
+async def record_changes(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: UUID | None,
+    action: str,
+    account_ids: list[UUID],
+    before: dict | None = None,
+    after: dict | None = None,
+    renamed: list[UUID] | None = None,
+) -> None:
+    """Audit, outbox and wake-up for changed accounts; a renamed one refreshes all its documents."""
+    if before is None and after is None:
+        await changes.audit_many(
+            conn, actor_id=actor_id, action=action, entity_type="account", items=[(a, a) for a in account_ids]
+        )
+    else:
+        for account_id in account_ids:
+            await changes.audit(
+                conn,
+                actor_id=actor_id,
+                action=action,
+                entity_type="account",
+                entity_id=account_id,
+                account_id=account_id,
+                before=before,
+                after=after,
+            )
+    await changes.enqueue(conn, "account", [(a, a) for a in account_ids])
+    await changes.enqueue(conn, changes.RENAMED_ACCOUNT, [(a, a) for a in renamed or []])
+    await changes.notify(conn, account_ids)

@@ -10,6 +10,8 @@ from uuid import UUID
 
 import asyncpg
 
+from store import events
+
 NOTIFY_CHANNEL = "rapport_timeline"
 # Outbox entity type for "this account's name changed": every document of the
 # account carries the name, so the index worker refreshes them all.
@@ -68,10 +70,16 @@ async def enqueue(
     items: Iterable[tuple[UUID, UUID]],
     op: str = "upsert",
 ) -> None:
-    """Outbox rows for (account_id, entity_id) pairs of one entity type."""
+    """Outbox rows for (account_id, entity_id) pairs of one entity type.
+
+    Entries also go to the timeline event log that live subscriptions read:
+    every path that changes an entry passes here, so none can skip it.
+    """
     pairs = list(items)
     if not pairs:
         return
+    if entity_type == "entry":
+        await events.append(conn, pairs, op)
     await conn.execute(
         "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
         " SELECT a, $3, e, $4 FROM unnest($1::uuid[], $2::uuid[]) AS t(a, e)",
@@ -80,6 +88,33 @@ async def enqueue(
         entity_type,
         op,
     )
+
+
+async def record(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: UUID | None,
+    action: str,
+    entity_type: str,
+    account_id: UUID,
+    entity_id: UUID,
+    before: dict | None = None,
+    after: dict | None = None,
+    op: str = "upsert",
+) -> None:
+    """All three for one changed entity: its audit row, its outbox row, the wake-up."""
+    await audit(
+        conn,
+        actor_id=actor_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        account_id=account_id,
+        before=before,
+        after=after,
+    )
+    await enqueue(conn, entity_type, [(account_id, entity_id)], op)
+    await notify(conn, [account_id])
 
 
 async def notify(conn: asyncpg.Connection, account_ids: Iterable[UUID]) -> None:

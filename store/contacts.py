@@ -7,6 +7,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.validation import conflict, not_found
+from store import changes
 from store.sql import CONTACT, columns
 
 # A contact's time zone is its own, else its account's.
@@ -143,3 +144,24 @@ async def update_contact(
     if windows is not None:
         await _replace_windows(conn, before["account_id"], contact_id, windows)
     return before, (await contacts_by_ids(conn, [contact_id]))[contact_id]
+
+
+async def record_change(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: UUID | None,
+    action: str,
+    row: asyncpg.Record,
+    before: asyncpg.Record | None = None,
+) -> None:
+    """Audit (the versions it went between), outbox and wake-up for one created or updated contact."""
+    await changes.record(
+        conn,
+        actor_id=actor_id,
+        action=action,
+        entity_type="contact",
+        account_id=row["account_id"],
+        entity_id=row["id"],
+        before={"version": before["version"]} if before else None,
+        after={"version": row["version"]},
+    )

@@ -15,7 +15,7 @@ import asyncpg
 from domain.validation import not_found
 from store.sql import ACCOUNT, CONTACT, INVOICE, USER, columns
 
-_SELECT = f"""
+ENTRY_SELECT = f"""
 SELECT e.*,
        {columns("u", USER, "author_")},
        {columns("c", CONTACT, "contact_")},
@@ -28,11 +28,13 @@ SELECT e.*,
 """
 
 # Columns a creating mutation may set; the rest have defaults or belong to later changes.
+# recorded_at defaults to now; only the demo data, whose story is set in the past, sets it.
 _INSERTABLE = frozenset(
     {
         "account_id",
         "kind",
         "occurred_at",
+        "recorded_at",
         "author_id",
         "team",
         "summary",
@@ -96,7 +98,7 @@ async def timeline(
     """Newest first by occurred_at, then id; `after` is the (occurred_at, id) last seen."""
     return await conn.fetch(
         f"""
-        {_SELECT}
+        {ENTRY_SELECT}
          WHERE e.account_id = $1 AND e.deleted_at IS NULL
            AND ($2 OR e.visibility = 'ALL_TEAMS')
            AND ($3::text[] IS NULL OR e.kind = ANY($3))
@@ -132,7 +134,7 @@ async def pinned(
 ) -> dict[UUID, list[asyncpg.Record]]:
     rows = await conn.fetch(
         f"""
-        {_SELECT}
+        {ENTRY_SELECT}
          WHERE e.account_id = ANY($1::uuid[]) AND e.pinned AND e.deleted_at IS NULL
            AND ($2 OR e.visibility = 'ALL_TEAMS')
          ORDER BY e.occurred_at DESC, e.id DESC
@@ -150,7 +152,7 @@ async def entries_by_ids(
     conn: asyncpg.Connection, ids: list[UUID], *, restricted: bool
 ) -> dict[UUID, asyncpg.Record]:
     rows = await conn.fetch(
-        f"{_SELECT} WHERE e.id = ANY($1::uuid[]) AND e.deleted_at IS NULL"
+        f"{ENTRY_SELECT} WHERE e.id = ANY($1::uuid[]) AND e.deleted_at IS NULL"
         " AND ($2 OR e.visibility = 'ALL_TEAMS')",
         ids,
         restricted,
@@ -288,17 +290,22 @@ class StatusChange:
 
 
 async def insert_status_changes(
-    conn: asyncpg.Connection, team: str, items: list[StatusChange]
+    conn: asyncpg.Connection, team: str, items: list[StatusChange], occurred_at: datetime | None = None
 ) -> list[tuple[UUID, UUID]]:
-    """INVOICE_STATUS entries written by the service (no author); returns (account_id, entry_id)."""
+    """INVOICE_STATUS entries written by the service (no author); returns (account_id, entry_id).
+
+    They happen now; only the demo data, whose story is set in the past, gives `occurred_at`.
+    """
     if not items:
         return []
     entry_ids = [uuid4() for _ in items]
     account_ids = [i.account_id for i in items]
     await conn.execute(
         """
-        INSERT INTO entries (account_id, id, kind, team, summary, from_status, to_status)
-        SELECT a, e, 'INVOICE_STATUS', $1, s, f, t
+        INSERT INTO entries (account_id, id, kind, team, summary, from_status, to_status,
+                             occurred_at, recorded_at)
+        SELECT a, e, 'INVOICE_STATUS', $1, s, f, t, coalesce($7::timestamptz, now()),
+               coalesce($7::timestamptz, now())
           FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS x(a, e, s, f, t)
         """,
         team,
@@ -307,6 +314,7 @@ async def insert_status_changes(
         [i.summary for i in items],
         [i.from_status for i in items],
         [i.to_status for i in items],
+        occurred_at,
     )
     await conn.execute(
         "INSERT INTO entry_invoices (account_id, entry_id, invoice_id)"

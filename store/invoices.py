@@ -1,13 +1,15 @@
 """Invoices: read by account, written in bulk by external ref, paid down by allocations."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
 
 from domain.aging import CLOSED_STATUSES
+from domain.entries import status_after_payment, status_change_summary
+from store import changes, entries
 from store.sql import INVOICE, columns
 
 _SELECT = f"SELECT {columns('i', INVOICE)} FROM invoices i"
@@ -150,6 +152,64 @@ async def update_invoices(conn: asyncpg.Connection, items: list[InvoiceUpsert]) 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class UpsertOutcome:
+    rows: list[asyncpg.Record]  # the invoice of each item, in the order given
+    created: int
+    updated: int
+    unchanged: int
+
+
+async def upsert_invoices(
+    conn: asyncpg.Connection,
+    items: list[InvoiceUpsert],
+    *,
+    actor_id: UUID | None,
+    team: str,
+    action: str,
+    occurred_at: datetime | None = None,
+) -> UpsertOutcome:
+    """Create or update invoices by external ref, with everything such a change owes the others.
+
+    A new invoice or a changed status gets an INVOICE_STATUS entry on the timeline
+    (written by the service as `team`, no author); every written invoice gets an
+    audit row and outbox rows. An item equal to its stored invoice writes nothing,
+    so pushing the same invoices again leaves no trace. Items must name distinct refs.
+    The entries happen now unless `occurred_at` says otherwise (the demo's past).
+    """
+    existing = await lock_by_refs(conn, items)
+    key = lambda i: (i.account_id, i.system, i.external_id)  # noqa: E731
+    new = [i for i in items if key(i) not in existing]
+    changed = [i for i in items if key(i) in existing and i.differs_from(existing[key(i)])]
+    written = {
+        (r["account_id"], r["ext_system"], r["ext_id"]): r
+        for r in [*await insert_invoices(conn, new), *await update_invoices(conn, changed)]
+    }
+    status_changes = [
+        entries.StatusChange(
+            account_id=row["account_id"],
+            invoice_id=row["id"],
+            summary=status_change_summary(row["number"], old and old["status"], row["status"]),
+            from_status=old and old["status"],
+            to_status=row["status"],
+        )
+        for k, row in written.items()
+        if (old := existing.get(k)) is None or old["status"] != row["status"]
+    ]
+    new_entries = await entries.insert_status_changes(conn, team, status_changes, occurred_at)
+    touched = [(row["account_id"], row["id"]) for row in written.values()]
+    await changes.audit_many(conn, actor_id=actor_id, action=action, entity_type="invoice", items=touched)
+    await changes.enqueue(conn, "invoice", touched)
+    await changes.enqueue(conn, "entry", new_entries)
+    await changes.notify(conn, [a for a, _ in touched])
+    return UpsertOutcome(
+        rows=[written.get(key(i)) or existing[key(i)] for i in items],
+        created=len(new),
+        updated=len(changed),
+        unchanged=len(items) - len(new) - len(changed),
+    )
+
+
 async def lock_invoices(
     conn: asyncpg.Connection, account_id: UUID, ids: list[UUID]
 ) -> dict[UUID, asyncpg.Record]:
@@ -205,4 +265,57 @@ async def record_payment(
             [i for i, _ in allocations],
             [a for _, a in allocations],
         )
+    return payment_id
+
+
+async def apply_payment(
+    conn: asyncpg.Connection,
+    *,
+    account_id: UUID,
+    amount: Decimal,
+    currency: str,
+    received_on: date,
+    method: str | None,
+    reference: str | None,
+    user_id: UUID,
+    team: str,
+    allocations: list[tuple[asyncpg.Record, Decimal]],
+    occurred_at: datetime | None = None,
+) -> UUID:
+    """Record a payment and pay down the (locked, checked) invoices it is allocated to.
+
+    Each invoice whose status moves (to PARTIALLY_PAID or PAID) gets an
+    INVOICE_STATUS entry; the invoices and those entries go to the outbox. The
+    PAYMENT entry itself is the caller's. Returns the payment's id. The status
+    entries happen now unless `occurred_at` says otherwise (the demo's past).
+    """
+    payment_id = await record_payment(
+        conn,
+        account_id=account_id,
+        amount=amount,
+        currency=currency,
+        received_on=received_on,
+        method=method,
+        reference=reference,
+        user_id=user_id,
+        allocations=[(row["id"], paid) for row, paid in allocations],
+    )
+    status_changes = []
+    for row, paid in allocations:
+        balance = row["balance"] - paid
+        status = status_after_payment(balance)
+        await set_balance(conn, account_id, row["id"], balance, status)
+        if status != row["status"]:
+            status_changes.append(
+                entries.StatusChange(
+                    account_id=account_id,
+                    invoice_id=row["id"],
+                    summary=status_change_summary(row["number"], row["status"], status),
+                    from_status=row["status"],
+                    to_status=status,
+                )
+            )
+    new_entries = await entries.insert_status_changes(conn, team, status_changes, occurred_at)
+    await changes.enqueue(conn, "invoice", [(account_id, row["id"]) for row, _ in allocations])
+    await changes.enqueue(conn, "entry", new_entries)
     return payment_id

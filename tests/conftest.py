@@ -8,6 +8,7 @@ accounts it needs and asserts only on those.
 """
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from api import migrate
 from api import settings as settings_module
@@ -34,6 +36,8 @@ from search.client import create_client
 from store import users
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests fire bursts of requests as one user; the rate limit has its own tests (test_rate_limit.py).
+TEST_RATE_LIMIT = {"RAPPORT_RATE_LIMIT_PER_SECOND": "1000", "RAPPORT_RATE_LIMIT_BURST": "10000"}
 
 
 def with_database(url: str, name: str) -> str:
@@ -70,7 +74,14 @@ async def settings(base_settings: Settings) -> AsyncIterator[Settings]:
     run = f"rapport_test_{uuid.uuid4().hex[:10]}"
     url = await create_database(base_settings.database_url, run)
     await asyncio.to_thread(migrate.upgrade, url)
-    yield replace(base_settings, database_url=url, meili_index_prefix=run, db_pool_min=1)
+    yield replace(
+        base_settings,
+        database_url=url,
+        meili_index_prefix=run,
+        db_pool_min=1,
+        rate_limit_per_second=float(TEST_RATE_LIMIT["RAPPORT_RATE_LIMIT_PER_SECOND"]),
+        rate_limit_burst=int(TEST_RATE_LIMIT["RAPPORT_RATE_LIMIT_BURST"]),
+    )
     await drop_database(base_settings.database_url, run)
     await drop_indexes(base_settings, run)
 
@@ -90,6 +101,16 @@ async def app(settings: Settings) -> AsyncIterator:
     application = create_app(settings, run_worker=True)
     async with application.router.lifespan_context(application):
         yield application
+
+
+@contextlib.asynccontextmanager
+async def app_client(settings: Settings, **changes) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    """Another in-process API on the test database, with some settings changed, and a client for it."""
+    application = create_app(replace(settings, **changes))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://rapport.test") as client:
+            yield application, client
 
 
 @pytest.fixture(scope="session")
@@ -152,8 +173,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(settings: Settings, log: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """`rapport serve` in its own process, on a free port, against the test database."""
     port = free_port()
     env = {
@@ -161,8 +182,9 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
         "DATABASE_URL": settings.database_url,
         "MEILI_INDEX_PREFIX": settings.meili_index_prefix,
         "PORT": str(port),
+        **TEST_RATE_LIMIT,
+        **env,
     }
-    log = tmp_path_factory.mktemp("live_server") / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "api", "serve"], env=env, stdout=out, stderr=subprocess.STDOUT
@@ -180,6 +202,15 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
             process.kill()
             pytest.fail(f"rapport serve did not become ready: {log.read_text()}")
         time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(20)
+    try:
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(20)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(settings, tmp_path_factory.mktemp("live_server") / "serve.log") as (url, _):
+        yield url

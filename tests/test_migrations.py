@@ -25,6 +25,7 @@ TABLES = {
     "idempotency_keys",
     "audit_log",
     "outbox",
+    "timeline_events",
 }
 
 

@@ -4,14 +4,14 @@ import asyncpg
 import strawberry
 
 from domain.permissions import Write
-from domain.validation import NAME_MAX, Checker, Rejected, not_found
+from domain.records import check_account
+from domain.records import check_ref as check_ref_values
+from domain.validation import Checker, Rejected, not_found
 from schema.mutations.base import existing_account, parse_id, require, run
 from schema.mutations.payloads import AccountPayload, UpsertAccountsPayload
 from schema.types.account import Account, AccountStatus
 from schema.types.common import ExternalRefInput
-from store import accounts, changes, users
-
-REF_MAX = 200
+from store import accounts, users
 
 
 @strawberry.input
@@ -45,15 +45,11 @@ class AccountUpsertInput:
 
 
 def check_ref(check: Checker, ref: ExternalRefInput) -> None:
-    for name, value in (("system", ref.system), ("id", ref.id)):
-        if not value.strip() or len(value) > REF_MAX:
-            check.add(name, f"{name} must be 1-{REF_MAX} characters.")
+    check_ref_values(check, ref.system, ref.id)
 
 
 def _check_account(check: Checker, data: object) -> None:
-    check.text("name", data.name, max_len=NAME_MAX, required=data.name is not None)
-    check.tags(data.tags)
-    check.time_zone("timeZone", data.time_zone)
+    check_account(check, name=data.name, tags=data.tags, time_zone=data.time_zone)
 
 
 async def _owner(conn: asyncpg.Connection, owner_id: strawberry.ID | None) -> object:
@@ -76,20 +72,15 @@ async def _record(
     after: dict | None = None,
     renamed: list | None = None,
 ) -> None:
-    for account_id in account_ids:
-        await changes.audit(
-            conn,
-            actor_id=info.context.user.id,
-            action=action,
-            entity_type="account",
-            entity_id=account_id,
-            account_id=account_id,
-            before=before,
-            after=after,
-        )
-    await changes.enqueue(conn, "account", [(a, a) for a in account_ids])
-    await changes.enqueue(conn, changes.RENAMED_ACCOUNT, [(a, a) for a in renamed or []])
-    await changes.notify(conn, account_ids)
+    await accounts.record_changes(
+        conn,
+        actor_id=info.context.user.id,
+        action=action,
+        account_ids=account_ids,
+        before=before,
+        after=after,
+        renamed=renamed,
+    )
 
 
 def _snapshot(row: asyncpg.Record) -> dict:

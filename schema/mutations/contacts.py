@@ -6,16 +6,16 @@ import asyncpg
 import strawberry
 
 from domain.permissions import Write
-from domain.validation import NAME_MAX, SHORT_TEXT_MAX, Checker, Problem, Rejected
+from domain.records import check_contact
+from domain.validation import SHORT_TEXT_MAX, Checker, Problem, Rejected
 from schema.mutations.base import existing_account, parse_id, require, run
 from schema.mutations.payloads import ContactPayload, PreferencePayload
 from schema.types.account import Account
 from schema.types.contact import Channel, Contact, ContactRole, ContactWindowInput
-from store import changes, contacts, preferences
+from store import contacts, preferences
 
 WINDOWS_MAX = 20
 PREFERENCE_KEY_MAX = 100
-PHONE_MAX = 50
 
 
 @strawberry.input
@@ -105,12 +105,15 @@ def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[c
 
 
 def _fields(check: Checker, data: CreateContactInput | UpdateContactInput) -> dict:
-    check.text("name", data.name, max_len=NAME_MAX, required=data.name is not None)
-    check.text("title", data.title, max_len=NAME_MAX)
-    check.email("email", data.email)
-    check.text("phone", data.phone, max_len=PHONE_MAX)
-    check.time_zone("timeZone", data.time_zone)
-    check.language("language", data.language)
+    check_contact(
+        check,
+        name=data.name,
+        title=data.title,
+        email=data.email,
+        phone=data.phone,
+        time_zone=data.time_zone,
+        language=data.language,
+    )
     values = {
         "name": data.name.strip() if data.name else None,
         "title": data.title,
@@ -132,18 +135,7 @@ async def _record(
     row: asyncpg.Record,
     before: asyncpg.Record | None = None,
 ) -> None:
-    await changes.audit(
-        conn,
-        actor_id=info.context.user.id,
-        action=action,
-        entity_type="contact",
-        entity_id=row["id"],
-        account_id=row["account_id"],
-        before={"version": before["version"]} if before else None,
-        after={"version": row["version"]},
-    )
-    await changes.enqueue(conn, "contact", [(row["account_id"], row["id"])])
-    await changes.notify(conn, [row["account_id"]])
+    await contacts.record_change(conn, actor_id=info.context.user.id, action=action, row=row, before=before)
 
 
 async def _preference_change(
@@ -155,18 +147,15 @@ async def _preference_change(
     before: asyncpg.Record | None,
     after: dict | None,
 ) -> PreferencePayload:
-    await changes.audit(
+    await preferences.record_change(
         conn,
         actor_id=info.context.user.id,
         action=action,
-        entity_type="preference",
-        entity_id=None,
         account_id=account["id"],
-        before={"key": key, "value": before["value"]} if before else None,
+        key=key,
+        before=before,
         after=after,
     )
-    await changes.enqueue(conn, "account", [(account["id"], account["id"])])
-    await changes.notify(conn, [account["id"]])
     return PreferencePayload(account=Account.from_row(account))
 
 

@@ -270,18 +270,17 @@ async def _record(
     after: dict | None = None,
     op: str = "upsert",
 ) -> None:
-    await changes.audit(
+    await changes.record(
         conn,
         actor_id=info.context.user.id,
         action=action,
         entity_type="entry",
-        entity_id=entry_id,
         account_id=account_id,
+        entity_id=entry_id,
         before=before,
         after=after,
+        op=op,
     )
-    await changes.enqueue(conn, "entry", [(account_id, entry_id)], op)
-    await changes.notify(conn, [account_id])
 
 
 def _money(check: Checker, name: str, amount: Decimal | None, currency: str) -> None:

@@ -8,18 +8,18 @@ import asyncpg
 import strawberry
 
 from domain.aging import CLOSED_STATUSES
-from domain.entries import EntryKind, status_after_payment, status_change_summary
+from domain.entries import EntryKind
 from domain.permissions import Write
+from domain.records import check_invoice, plausible_ref
 from domain.validation import BATCH_MAX, Checker, Problem, Rejected
-from schema.mutations.accounts import REF_MAX, check_ref
+from schema.mutations.accounts import check_ref
 from schema.mutations.base import parse_id, require, run
 from schema.mutations.entries import create_entry
 from schema.mutations.payloads import EntryPayload, UpsertInvoicesPayload
 from schema.types.common import ExternalRefInput, display_amount
 from schema.types.invoice import Invoice, InvoiceStatus
-from store import accounts, changes, entries, invoices
+from store import accounts, invoices
 
-NUMBER_MAX = 100
 METHOD_MAX = 100
 REFERENCE_MAX = 200
 
@@ -58,24 +58,23 @@ class RecordPaymentInput:
 def _check_invoice(check: Checker, item: InvoiceUpsertInput) -> None:
     check_ref(check.at("externalRef"), item.external_ref)
     check_ref(check.at("accountRef"), item.account_ref)
-    check.text("number", item.number, max_len=NUMBER_MAX, required=True)
-    check.currency("currency", item.currency)
-    check.amount("total", item.total, allow_zero=True)
-    check.amount("balance", item.balance, allow_zero=True)
-    check.date_order("issuedOn", item.issued_on, "dueOn", item.due_on)
-    if item.balance.is_finite() and item.total.is_finite() and item.balance > item.total:
-        check.add("balance", "balance must not exceed total.")
+    check_invoice(
+        check,
+        number=item.number,
+        currency=item.currency,
+        total=item.total,
+        balance=item.balance,
+        issued_on=item.issued_on,
+        due_on=item.due_on,
+    )
 
 
 async def _resolve_accounts(
     conn: asyncpg.Connection, check: Checker, items: list[InvoiceUpsertInput]
 ) -> list[invoices.InvoiceUpsert]:
-    refs = {(i.account_ref.system, i.account_ref.id) for i in items if _plausible_ref(i.account_ref)}
-    found = {}
-    for system, external_id in refs:
-        row = await accounts.account_by_ref(conn, system, external_id)
-        if row is not None:
-            found[(system, external_id)] = row["id"]
+    found = await accounts.account_ids_by_refs(
+        conn, [(i.account_ref.system, i.account_ref.id) for i in items if _plausible_ref(i.account_ref)]
+    )
     result, seen = [], set()
     for index, item in enumerate(items):
         account_id = found.get((item.account_ref.system, item.account_ref.id))
@@ -105,8 +104,7 @@ async def _resolve_accounts(
 
 
 def _plausible_ref(ref: ExternalRefInput) -> bool:
-    """A ref worth looking up: one that passed check_ref (a bad one is already reported)."""
-    return all(value.strip() and len(value) <= REF_MAX for value in (ref.system, ref.id))
+    return plausible_ref(ref.system, ref.id)
 
 
 def _by_item(problem: Problem) -> tuple[int, ...]:
@@ -141,46 +139,14 @@ class InvoiceMutations:
             wanted = await _resolve_accounts(conn, check, input)
             if check:
                 raise Rejected(*sorted(check.problems, key=_by_item))
-            existing = await invoices.lock_by_refs(conn, wanted)
-            key = lambda i: (i.account_id, i.system, i.external_id)  # noqa: E731
-            new = [i for i in wanted if key(i) not in existing]
-            changed = [i for i in wanted if key(i) in existing and i.differs_from(existing[key(i)])]
-            written = {
-                (r["account_id"], r["ext_system"], r["ext_id"]): r
-                for r in [
-                    *await invoices.insert_invoices(conn, new),
-                    *await invoices.update_invoices(conn, changed),
-                ]
-            }
-            status_changes = [
-                entries.StatusChange(
-                    account_id=row["account_id"],
-                    invoice_id=row["id"],
-                    summary=status_change_summary(row["number"], old and old["status"], row["status"]),
-                    from_status=old and old["status"],
-                    to_status=row["status"],
-                )
-                for k, row in written.items()
-                if (old := existing.get(k)) is None or old["status"] != row["status"]
-            ]
-            new_entries = await entries.insert_status_changes(conn, user.team.value, status_changes)
-            touched = [(row["account_id"], row["id"]) for row in written.values()]
-            await changes.audit_many(
-                conn,
-                actor_id=user.id,
-                action="upsertInvoices",
-                entity_type="invoice",
-                items=touched,
+            outcome = await invoices.upsert_invoices(
+                conn, wanted, actor_id=user.id, team=user.team.value, action="upsertInvoices"
             )
-            await changes.enqueue(conn, "invoice", touched)
-            await changes.enqueue(conn, "entry", new_entries)
-            await changes.notify(conn, [a for a, _ in touched])
-            rows = [written.get(key(i)) or existing[key(i)] for i in wanted]
             return UpsertInvoicesPayload(
-                invoices=[Invoice.from_row(row) for row in rows],
-                created=len(new),
-                updated=len(changed),
-                unchanged=len(wanted) - len(new) - len(changed),
+                invoices=[Invoice.from_row(row) for row in outcome.rows],
+                created=outcome.created,
+                updated=outcome.updated,
+                unchanged=outcome.unchanged,
             )
 
         return await run(info, UpsertInvoicesPayload, work)
@@ -258,7 +224,7 @@ class InvoiceMutations:
                 raise Rejected(
                     Problem(("input", "allocations"), "the allocations add up to more than the payment.")
                 )
-            payment_id = await invoices.record_payment(
+            payment_id = await invoices.apply_payment(
                 conn,
                 account_id=account_id,
                 amount=input.amount,
@@ -267,27 +233,9 @@ class InvoiceMutations:
                 method=input.method,
                 reference=input.reference,
                 user_id=user.id,
-                allocations=[(i, a.amount) for i, a in zip(ids, allocations, strict=True)],
+                team=user.team.value,
+                allocations=[(locked[i], a.amount) for i, a in zip(ids, allocations, strict=True)],
             )
-            status_changes = []
-            for invoice_id, allocation in zip(ids, allocations, strict=True):
-                row = locked[invoice_id]
-                balance = row["balance"] - allocation.amount
-                status = status_after_payment(balance)
-                await invoices.set_balance(conn, account_id, invoice_id, balance, status)
-                if status != row["status"]:
-                    status_changes.append(
-                        entries.StatusChange(
-                            account_id=account_id,
-                            invoice_id=invoice_id,
-                            summary=status_change_summary(row["number"], row["status"], status),
-                            from_status=row["status"],
-                            to_status=status,
-                        )
-                    )
-            new_entries = await entries.insert_status_changes(conn, user.team.value, status_changes)
-            await changes.enqueue(conn, "invoice", [(account_id, i) for i in ids])
-            await changes.enqueue(conn, "entry", new_entries)
             return {
                 "amount": input.amount,
                 "currency": input.currency,

@@ -1,14 +1,15 @@
 """Account: one customer, and the root of its timeline."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
 from schema import ids, pagination
+from schema.moments import day, moment
 from schema.types.common import ExternalRef, PageInfo, page_info
 from schema.types.contact import Contact
 from schema.types.entry import (
@@ -21,8 +22,12 @@ from schema.types.entry import (
 from schema.types.invoice import InvoiceConnection, InvoiceFilter, today
 from schema.types.node import Node
 from schema.types.preference import Preference
+from schema.types.receivables import Receivables, receivables_of
 from schema.types.user import User
 from store import entries, invoices
+
+if TYPE_CHECKING:
+    from schema.types.brief import CallBrief
 
 
 @strawberry.enum
@@ -71,6 +76,18 @@ class Account(Node):
         rows = await info.context.loaders.pinned.load(self.account_id)
         invoice_rows = await info.context.loaders.entry_invoices.load_many([r["id"] for r in rows])
         return [entry_from_row(row, inv) for row, inv in zip(rows, invoice_rows, strict=True)]
+
+    @strawberry.field(description="One per currency, as of asOf (default today).")
+    async def receivables(self, info: strawberry.Info, as_of: date | None = None) -> list[Receivables]:
+        return receivables_of(await info.context.loaders.open_invoices.load(self.account_id), day(as_of))
+
+    @strawberry.field(description="Everything to know before contacting this customer at `at` (default now).")
+    async def call_brief(
+        self, info: strawberry.Info, at: datetime | None = None
+    ) -> Annotated["CallBrief", strawberry.lazy("schema.types.brief")]:
+        from schema.briefing import call_brief
+
+        return await call_brief(info, self, moment(at))
 
     @strawberry.field(description="Newest first by occurredAt, then id; first is capped at 100.")
     async def timeline(

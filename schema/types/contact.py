@@ -1,6 +1,6 @@
 """Contact: a person at a customer, with roles, channel and contact windows."""
 
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -8,8 +8,11 @@ from uuid import UUID
 import asyncpg
 import strawberry
 
+from domain.windows import reachability as evaluate
 from schema import ids
+from schema.moments import moment
 from schema.types.node import Node
+from schema.types.reachability import Reachability, rules
 
 if TYPE_CHECKING:
     from schema.types.account import Account
@@ -113,6 +116,12 @@ class Contact(Node):
         from schema.types.account import Account
 
         return Account.from_row(await info.context.loaders.account.load(self.account_id))
+
+    @strawberry.field(description="Evaluated in the contact's time zone at `at` (default now).")
+    async def reachability(self, info: strawberry.Info, at: datetime | None = None) -> Reachability:
+        rows = await info.context.loaders.windows.load(self.contact_id)
+        result = evaluate(rules(rows), self.do_not_contact, self.time_zone, moment(at))
+        return Reachability.of(result)
 
     @strawberry.field
     async def windows(self, info: strawberry.Info) -> list[ContactWindow]:

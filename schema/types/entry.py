@@ -5,7 +5,7 @@ the same row) with plain fields, so a page resolves without further queries
 but one for the invoices of the whole page.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
@@ -14,10 +14,12 @@ from uuid import UUID
 import asyncpg
 import strawberry
 
+from domain import promises
 from domain.entries import EntryKind as EntryKindValue
 from domain.validation import is_storable_instant
 from schema import ids, pagination
 from schema.errors import InvalidArgument
+from schema.moments import day
 from schema.types.common import Money, PageInfo, page_info
 from schema.types.node import Node
 from schema.types.user import Team, User
@@ -29,6 +31,12 @@ if TYPE_CHECKING:
     from schema.types.invoice import Invoice, InvoiceStatus
 
 EntryKind = strawberry.enum(EntryKindValue, name="EntryKind")
+PromiseStatus = strawberry.enum(
+    promises.PromiseStatus,
+    name="PromiseStatus",
+    description="CANCELLED if cancelled; KEPT if payments from recordedAt up to promisedFor + graceDays "
+    "cover the amount; BROKEN once past that date unpaid; else OPEN.",
+)
 AccountRef = Annotated["Account", strawberry.lazy("schema.types.account")]
 ContactRef = Annotated["Contact", strawberry.lazy("schema.types.contact")]
 InvoiceRef = Annotated["Invoice", strawberry.lazy("schema.types.invoice")]
@@ -122,6 +130,10 @@ class TimelineEntry(Node):
     visibility: Visibility
     revision: int = strawberry.field(description="1 on creation, +1 per edit.")
     entry_id: strawberry.Private[UUID]
+    event_cursor: str | None = strawberry.field(
+        default=None,
+        description="Set on entries delivered by Subscription.timeline: pass it as `after` to resume there.",
+    )
 
     @strawberry.field(description="Earlier versions, newest first.")
     async def revisions(self, info: strawberry.Info) -> list[EntryRevision]:
@@ -150,6 +162,30 @@ class PromiseToPay(TimelineEntry):
     amount: Money
     promised_for: date
     grace_days: int
+    rule: strawberry.Private[promises.Promise]
+
+    @strawberry.field(description="Derived on read from the payments received; never stored.")
+    async def status(self, info: strawberry.Info, as_of: date | None = None) -> PromiseStatus:
+        paid = await info.context.loaders.payments.load(self.account.account_id)
+        return promises.status(self.rule, payment_facts(paid), day(as_of))
+
+
+def payment_facts(rows: list[asyncpg.Record]) -> list[promises.Payment]:
+    return [
+        promises.Payment(received_on=r["received_on"], amount=r["amount"], currency=r["currency"])
+        for r in rows
+    ]
+
+
+def promise_rule(row: asyncpg.Record) -> promises.Promise:
+    return promises.Promise(
+        amount=row["amount"],
+        currency=row["currency"],
+        recorded_on=row["recorded_at"].astimezone(UTC).date(),
+        promised_for=row["promised_for"],
+        grace_days=row["grace_days"],
+        cancelled=row["cancelled_at"] is not None,
+    )
 
 
 @strawberry.type
@@ -228,6 +264,7 @@ def _extras(row: asyncpg.Record) -> tuple[type, dict]:
                 "amount": money,
                 "promised_for": row["promised_for"],
                 "grace_days": row["grace_days"],
+                "rule": promise_rule(row),
             }
         case EntryKindValue.DISPUTE:
             return Dispute, {

@@ -8,14 +8,14 @@ from uuid import UUID
 import asyncpg
 import strawberry
 
-from domain import aging
+from domain import aging, promises
 from schema import ids, pagination
 from schema.types.common import ExternalRef, Money, PageInfo, page_info
 from schema.types.node import Node
 
 if TYPE_CHECKING:
     from schema.types.account import Account
-    from schema.types.entry import TimelineEntryConnection
+    from schema.types.entry import Dispute, PromiseToPay, TimelineEntryConnection
 
 
 @strawberry.enum
@@ -74,6 +74,40 @@ class Invoice(Node):
         return await timeline_page(
             info, self.account_id, TimelineFilter(invoice_id=self.invoice_id), first, after
         )
+
+    @strawberry.field(description="The newest promise naming this invoice that is still OPEN today.")
+    async def active_promise(
+        self, info: strawberry.Info
+    ) -> Annotated["PromiseToPay", strawberry.lazy("schema.types.entry")] | None:
+        from schema.types.entry import entry_from_row, payment_facts, promise_rule
+
+        loaders = info.context.loaders
+        rows = [
+            r
+            for r in await loaders.invoice_commitments.load(self.invoice_id)
+            if r["kind"] == "PROMISE_TO_PAY"
+        ]
+        if not rows:
+            return None
+        paid = payment_facts(await loaders.payments.load(self.account_id))
+        for row in rows:
+            if promises.status(promise_rule(row), paid, today()) == promises.PromiseStatus.OPEN:
+                return entry_from_row(row, await loaders.entry_invoices.load(row["id"]))
+        return None
+
+    @strawberry.field(description="The newest OPEN dispute naming this invoice.")
+    async def open_dispute(
+        self, info: strawberry.Info
+    ) -> Annotated["Dispute", strawberry.lazy("schema.types.entry")] | None:
+        from schema.types.entry import entry_from_row
+
+        loaders = info.context.loaders
+        rows = [
+            r
+            for r in await loaders.invoice_commitments.load(self.invoice_id)
+            if r["kind"] == "DISPUTE" and r["dispute_status"] == "OPEN"
+        ]
+        return entry_from_row(rows[0], await loaders.entry_invoices.load(rows[0]["id"])) if rows else None
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "Invoice":

@@ -1,0 +1,623 @@
+"""`rapport import`: the spreadsheets AR teams already keep, brought in by external ref.
+
+This is an edge like /graphql: it turns CSV cells into the records the
+mutations take, checks them with the same rules (domain/records.py) and writes
+them with the same store functions, which also write the audit and outbox
+rows. A file is read twice: once to check its header and count its rows (so the
+progress bar knows the end and a wrong file fails before anything is written),
+then to import it in batches of at most 1,000 rows, each in ONE transaction.
+
+A batch with any bad row writes none of its rows, so nothing is ever half
+imported; every bad row goes to FILE.rejected.csv with its line and reason, and
+the other batches go on. Every row is an upsert keyed by external refs, so the
+fix is to correct the file and run it again: what is already in stays as it is.
+A key that appears twice in a file is rejected the second time, because two
+versions of one record would otherwise flip on every run.
+"""
+
+import csv
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from domain.permissions import Write
+from domain.records import check_account, check_contact, check_invoice, check_ref, plausible_ref
+from domain.validation import BATCH_MAX, Checker, Problem, Rejected
+from store import accounts, contacts, invoices
+
+RACE_RETRIES = 3
+_RACES = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+# A rule's field name is the column's name: the problems then name what the user sees.
+_AS_COLUMN = str
+
+
+class BadFile(Exception):
+    """The file cannot be imported at all (missing, not UTF-8 CSV, a wrong header); one sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who the audit log names (None: the system) and the team of the entries the import writes."""
+
+    user_id: UUID | None
+    team: str
+
+
+@dataclass(slots=True)
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(slots=True)
+class Summary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    skipped: int = 0  # good rows not imported because their batch had a bad one
+    next_line: int = 2  # where the import stands: every row before it is done
+    report: Path | None = None
+
+
+class Cells:
+    """One row's cells by column: stripped, and None when empty or when the column is absent."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self._values = values
+
+    def get(self, name: str) -> str | None:
+        return self._values.get(name, "").strip() or None
+
+    def text(self, name: str) -> str:
+        """A required text: "" when missing, which the rules report as blank."""
+        return self.get(name) or ""
+
+
+@dataclass
+class Row:
+    line: int
+    raw: list[str]  # as in the file, for the report
+    value: Any = None
+    key: Hashable | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class AccountRow:
+    """Accounts need nothing from the database before they are written."""
+
+    item: accounts.AccountUpsert
+
+
+@dataclass
+class ContactRow:
+    account_ref: tuple[str, str]
+    fields: dict[str, Any]  # the given columns, as store.contacts takes them
+    account_id: UUID | None = None
+
+
+@dataclass
+class InvoiceRow:
+    account_ref: tuple[str, str]
+    values: dict[str, Any]  # an InvoiceUpsert but for its account_id
+    account_id: UUID | None = None
+
+
+def _choice(check: Checker, cells: Cells, name: str, enum: type[Enum]) -> str | None:
+    value = cells.get(name)
+    if value is None:
+        return None
+    allowed = [member.value for member in enum]
+    if value.upper() not in allowed:
+        check.add(name, f"{name} must be one of {', '.join(allowed)} (got {value!r}).")
+        return None
+    return value.upper()
+
+
+def _list(cells: Cells, name: str) -> list[str] | None:
+    value = cells.get(name)
+    return None if value is None else [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _choices(check: Checker, cells: Cells, name: str, enum: type[Enum]) -> list[str] | None:
+    values = _list(cells, name)
+    if values is None:
+        return None
+    allowed = [member.value for member in enum]
+    unknown = [v for v in values if v.upper() not in allowed]
+    if unknown:
+        check.add(name, f"{name} are some of {', '.join(allowed)}, separated by ';' (got {unknown[0]!r}).")
+        return None
+    return [v.upper() for v in values]
+
+
+def _date(check: Checker, cells: Cells, name: str) -> date | None:
+    value = cells.get(name)
+    if value is None:
+        check.add(name, f"{name} is required.")
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        check.add(name, f"{name} must be a date as YYYY-MM-DD (got {value!r}).")
+        return None
+
+
+def _decimal(check: Checker, cells: Cells, name: str) -> Decimal | None:
+    value = cells.get(name)
+    if value is None:
+        check.add(name, f"{name} is required.")
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        check.add(name, f"{name} must be a number such as 1234.50 (got {value!r}).")
+        return None
+
+
+def _bool(check: Checker, cells: Cells, name: str) -> bool | None:
+    value = cells.get(name)
+    if value is None:
+        return None
+    if value.lower() in _TRUE | _FALSE:
+        return value.lower() in _TRUE
+    check.add(name, f"{name} must be true or false (got {value!r}).")
+    return None
+
+
+def _account_ref(check: Checker, cells: Cells) -> tuple[str, str]:
+    ref = cells.text("account_system"), cells.text("account_id")
+    check_ref(check, *ref, ("account_system", "account_id"))
+    return ref
+
+
+# The parsers take the allowed values from the GraphQL enums, imported where used: the schema
+# takes longer to import than the whole rest of the CLI, and `rapport --help` should stay quick.
+
+
+def parse_account(check: Checker, cells: Cells) -> tuple[AccountRow, Hashable]:
+    from schema.types.account import AccountStatus
+
+    system, external_id = cells.text("external_system"), cells.text("external_id")
+    check_ref(check, system, external_id, ("external_system", "external_id"))
+    name, tags, time_zone = cells.text("name"), _list(cells, "tags"), cells.get("time_zone")
+    check_account(check, name=name, tags=tags, time_zone=time_zone, named=_AS_COLUMN)
+    status = _choice(check, cells, "status", AccountStatus)
+    item = accounts.AccountUpsert(
+        system=system, external_id=external_id, name=name, tags=tags, time_zone=time_zone, status=status
+    )
+    return AccountRow(item), (system, external_id)
+
+
+def parse_contact(check: Checker, cells: Cells) -> tuple[ContactRow, Hashable]:
+    from schema.types.contact import Channel, ContactRole
+
+    account_ref = _account_ref(check, cells)
+    name, email = cells.text("name"), cells.get("email")
+    title, phone = cells.get("title"), cells.get("phone")
+    time_zone, language = cells.get("time_zone"), cells.get("language")
+    check_contact(
+        check,
+        name=name,
+        title=title,
+        email=email,
+        phone=phone,
+        time_zone=time_zone,
+        language=language,
+        named=_AS_COLUMN,
+    )
+    fields = {
+        "name": name,
+        "title": title,
+        "roles": _choices(check, cells, "roles", ContactRole),
+        "email": email,
+        "phone": phone,
+        "preferred_channel": _choice(check, cells, "preferred_channel", Channel),
+        "time_zone": time_zone,
+        "language": language,
+        "do_not_contact": _bool(check, cells, "do_not_contact"),
+    }
+    given = {k: v for k, v in fields.items() if v is not None}
+    return ContactRow(account_ref, given), (*account_ref, name.lower(), (email or "").lower())
+
+
+def parse_invoice(check: Checker, cells: Cells) -> tuple[InvoiceRow, Hashable]:
+    from schema.types.invoice import InvoiceStatus
+
+    system, external_id = cells.text("external_system"), cells.text("external_id")
+    check_ref(check, system, external_id, ("external_system", "external_id"))
+    account_ref = _account_ref(check, cells)
+    number = cells.text("number")
+    issued_on, due_on = _date(check, cells, "issued_on"), _date(check, cells, "due_on")
+    currency = cells.text("currency").upper()
+    total, balance = _decimal(check, cells, "total"), _decimal(check, cells, "balance")
+    check_invoice(
+        check,
+        number=number,
+        currency=currency,
+        total=total,
+        balance=balance,
+        issued_on=issued_on,
+        due_on=due_on,
+        named=_AS_COLUMN,
+    )
+    status = _choice(check, cells, "status", InvoiceStatus)
+    if status is None and cells.get("status") is None:
+        check.add("status", "status is required.")
+    values = {
+        "system": system,
+        "external_id": external_id,
+        "number": number,
+        "issued_on": issued_on,
+        "due_on": due_on,
+        "currency": currency,
+        "total": total,
+        "balance": balance,
+        "status": status,
+    }
+    return InvoiceRow(account_ref, values), (system, external_id)
+
+
+async def resolve_accounts(conn: asyncpg.Connection, rows: list[Row]) -> list[tuple[Row, Problem]]:
+    """Find the account each row names; a ref no account has is that row's problem."""
+    refs = [row.value.account_ref for row in rows if plausible_ref(*row.value.account_ref)]
+    found = await accounts.account_ids_by_refs(conn, refs)
+    problems = []
+    for row in rows:
+        row.value.account_id = found.get(row.value.account_ref)
+        if row.value.account_id is None and plausible_ref(*row.value.account_ref):
+            system, external_id = row.value.account_ref
+            problems.append(
+                (row, Problem(("account_id",), f"no account has the external ref {system}:{external_id}."))
+            )
+    return problems
+
+
+async def write_accounts(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
+    results, changed, renamed = await accounts.upsert_accounts(conn, [row.value.item for row in rows])
+    if changed:
+        await accounts.record_changes(
+            conn, actor_id=actor.user_id, action=action, account_ids=changed, renamed=renamed
+        )
+    outcomes = [outcome for _, outcome in results]
+    return Counts(outcomes.count("created"), outcomes.count("updated"), outcomes.count("unchanged"))
+
+
+def _contact_key(account_id: UUID, name: str, email: str | None) -> tuple:
+    return account_id, name.strip().lower(), (email or "").strip().lower()
+
+
+async def write_contacts(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
+    """Create each contact, or update in place the one with the same account, name and email.
+
+    A column left empty leaves the stored value alone: a sheet that lacks a phone
+    number must not erase the one someone entered in Rapport.
+    """
+    stored = await contacts.contacts_of_accounts(conn, list({row.value.account_id for row in rows}))
+    known: dict[tuple, asyncpg.Record] = {}
+    for people in stored.values():
+        for person in people:
+            known.setdefault(_contact_key(person["account_id"], person["name"], person["email"]), person)
+    counts = Counts()
+    for row in rows:
+        item = row.value
+        person = known.get(_contact_key(item.account_id, item.fields["name"], item.fields.get("email")))
+        if person is None:
+            created = await contacts.create_contact(conn, item.account_id, item.fields, [])
+            await contacts.record_change(conn, actor_id=actor.user_id, action=action, row=created)
+            counts.created += 1
+            continue
+        changed = {k: v for k, v in item.fields.items() if person[k] != v}
+        if not changed:
+            counts.unchanged += 1
+            continue
+        before, after = await contacts.update_contact(conn, person["id"], person["version"], changed, None)
+        await contacts.record_change(conn, actor_id=actor.user_id, action=action, row=after, before=before)
+        counts.updated += 1
+    return counts
+
+
+async def write_invoices(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
+    items = [invoices.InvoiceUpsert(account_id=row.value.account_id, **row.value.values) for row in rows]
+    outcome = await invoices.upsert_invoices(
+        conn, items, actor_id=actor.user_id, team=actor.team, action=action
+    )
+    return Counts(outcome.created, outcome.updated, outcome.unchanged)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    write: Write  # what a user must be allowed to write to be named as its importer
+    action: str  # the audit log's action
+    parse: Callable[[Checker, Cells], tuple[Any, Hashable]]
+    resolve: Callable[[asyncpg.Connection, list[Row]], Awaitable[list[tuple[Row, Problem]]]] | None
+    store: Callable[[asyncpg.Connection, list[Row], Actor, str], Awaitable[Counts]]
+    what: str  # how a duplicate is named
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+KINDS = {
+    "accounts": Kind(
+        name="accounts",
+        required=("external_system", "external_id", "name"),
+        optional=("tags", "time_zone", "status"),
+        write=Write.UPSERT_ACCOUNTS,
+        action="importAccounts",
+        parse=parse_account,
+        resolve=None,
+        store=write_accounts,
+        what="this account (same external_system and external_id)",
+    ),
+    "contacts": Kind(
+        name="contacts",
+        required=("account_system", "account_id", "name"),
+        optional=(
+            "title",
+            "roles",
+            "email",
+            "phone",
+            "preferred_channel",
+            "time_zone",
+            "language",
+            "do_not_contact",
+        ),
+        write=Write.ACCOUNTS,
+        action="importContacts",
+        parse=parse_contact,
+        resolve=resolve_accounts,
+        store=write_contacts,
+        what="this contact (same account, name and email)",
+    ),
+    "invoices": Kind(
+        name="invoices",
+        required=(
+            "external_system",
+            "external_id",
+            "account_system",
+            "account_id",
+            "number",
+            "issued_on",
+            "due_on",
+            "currency",
+            "total",
+            "balance",
+            "status",
+        ),
+        optional=(),
+        write=Write.INVOICES,
+        action="importInvoices",
+        parse=parse_invoice,
+        resolve=resolve_accounts,
+        store=write_invoices,
+        what="this invoice (same external_system and external_id)",
+    ),
+}
+
+
+def report_path(path: Path) -> Path:
+    """invoices.csv -> invoices.rejected.csv, next to the input."""
+    stem = path.stem if path.suffix.lower() == ".csv" else path.name
+    return path.with_name(f"{stem}.rejected.csv")
+
+
+def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, cells); blank lines and rows of empty cells are skipped."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            reader = csv.reader(file)
+            line = 1
+            try:
+                for cells in reader:
+                    if any(cell.strip() for cell in cells):
+                        yield line, cells
+                    line = reader.line_num + 1
+            except UnicodeDecodeError:
+                raise BadFile(
+                    f"{path.name} is not UTF-8 text (near line {line}); save it as 'CSV UTF-8'."
+                ) from None
+            except csv.Error as error:
+                raise BadFile(f"{path.name} is not readable CSV at line {line}: {error}.") from None
+    except FileNotFoundError:
+        raise BadFile(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise BadFile(f"{path} is a directory, not a CSV file.") from None
+    except PermissionError:
+        raise BadFile(f"{path} cannot be read (permission denied).") from None
+
+
+def _columns_text(kind: Kind) -> str:
+    text = ", ".join(kind.required)
+    return f"{text} and optionally {', '.join(kind.optional)}" if kind.optional else text
+
+
+def _header(path: Path, kind: Kind, cells: list[str]) -> list[str]:
+    names = [cell.strip().lower() for cell in cells]
+    if len(names) == 1 and ";" in names[0]:
+        raise BadFile(
+            f"{path.name} separates its columns with ';'; Rapport reads comma-separated files, "
+            "so save it as 'CSV UTF-8 (comma delimited)'."
+        )
+    missing = [name for name in kind.required if name not in names]
+    unknown = [name or "(empty)" for name in names if name not in kind.columns]
+    twice = sorted({name for name in names if name and names.count(name) > 1})
+    faults = []
+    if missing:
+        faults.append(f"lacks {_plural('column', missing)}")
+    if unknown:
+        faults.append(f"has unknown {_plural('column', unknown)}")
+    if twice:
+        faults.append(f"repeats {_plural('column', twice)}")
+    if faults:
+        raise BadFile(
+            f"the header of {path.name} {' and '.join(faults)}; {kind.name} files have the columns "
+            f"{_columns_text(kind)}."
+        )
+    return names
+
+
+def _plural(word: str, names: list[str]) -> str:
+    return f"{word}{'s' if len(names) > 1 else ''} {', '.join(names)}"
+
+
+def check_file(path: Path, kind: Kind) -> int:
+    """Check the header and every record's CSV syntax; returns the number of rows to import."""
+    records = _records(path)
+    first = next(records, None)
+    if first is None:
+        raise BadFile(f"{path.name} is empty; the first line must name the columns {_columns_text(kind)}.")
+    _header(path, kind, first[1])
+    return sum(1 for _ in records)
+
+
+def _reason(problems: list[Problem]) -> str:
+    said = []
+    for problem in problems:
+        column = problem.field[0] if problem.field else None
+        message = problem.message
+        if column and not message.startswith(column):
+            message = f"{column}: {message}"
+        said.append(message)
+    return " ".join(said)
+
+
+def _parse(kind: Kind, names: list[str], line: int, raw: list[str]) -> Row:
+    row = Row(line=line, raw=raw)
+    check = Checker(prefix=())
+    if len(raw) > len(names) and any(cell.strip() for cell in raw[len(names) :]):
+        check.add(None, f"the row has {len(raw)} cells but the header names {len(names)} columns.")
+    row.value, row.key = kind.parse(check, Cells(dict(zip(names, raw, strict=False))))
+    row.problems = check.problems
+    return row
+
+
+class Report:
+    """FILE.rejected.csv, written as rows are rejected: the original columns, then line and reason."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path = path
+        self._header = header
+        self._file = None
+        self._writer = None
+
+    def add(self, row: Row, reason: str) -> None:
+        if self._writer is None:
+            self._file = self.path.open("w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow([*self._header, "line", "reason"])
+        cells = (row.raw + [""] * len(self._header))[: len(self._header)]
+        self._writer.writerow([*cells, row.line, reason])
+
+    def close(self) -> Path | None:
+        """The report's path if any row was rejected; a stale report of an earlier run is removed."""
+        if self._file is None:
+            self.path.unlink(missing_ok=True)
+            return None
+        self._file.close()
+        return self.path
+
+
+async def _write_batch(
+    conn: asyncpg.Connection, kind: Kind, rows: list[Row], actor: Actor
+) -> tuple[Counts | None, dict[int, list[Problem]]]:
+    """Counts if the batch went in; else every bad row's problems by line, and nothing written."""
+    for attempt in range(1, RACE_RETRIES + 1):
+        try:
+            async with conn.transaction():
+                bad = {row.line: list(row.problems) for row in rows if row.problems}
+                for row, problem in await kind.resolve(conn, rows) if kind.resolve else []:
+                    bad.setdefault(row.line, []).append(problem)
+                if bad:
+                    return None, bad
+                return await kind.store(conn, rows, actor, kind.action), {}
+        except Rejected as rejected:
+            # A record changed under the import (a contact edited meanwhile): nothing of the batch is
+            # written; running the file again applies it on top of the change.
+            message = f"not imported, the batch changed meanwhile ({rejected}); run the import again."
+            return None, {row.line: [Problem((), message)] for row in rows}
+        except _RACES:
+            if attempt == RACE_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def import_file(
+    conn: asyncpg.Connection,
+    kind: Kind,
+    path: Path,
+    *,
+    actor: Actor,
+    batch_size: int = BATCH_MAX,
+    progress: Callable[[int], None] = lambda done: None,
+    summary: Summary | None = None,
+) -> Summary:
+    """Import `path` (already checked by check_file); `summary` shows how far it got if it stops."""
+    summary = summary or Summary()
+    records = _records(path)
+    _, header = next(records)
+    names = _header(path, kind, header)
+    report = Report(report_path(path), header)
+    first_seen: dict[Hashable, int] = {}
+    try:
+        batch: list[Row] = []
+        for line, raw in records:
+            row = _parse(kind, names, line, raw)
+            # A bad row's key may be nonsense (blank refs); it is rejected anyway.
+            if not row.problems:
+                if row.key in first_seen:
+                    row.problems.append(
+                        Problem((), f"{kind.what} already appears on line {first_seen[row.key]}.")
+                    )
+                else:
+                    first_seen[row.key] = line
+            batch.append(row)
+            if len(batch) == batch_size:
+                await _run_batch(conn, kind, batch, actor, summary, report, progress)
+                batch = []
+        if batch:
+            await _run_batch(conn, kind, batch, actor, summary, report, progress)
+    finally:
+        summary.report = report.close()
+    return summary
+
+
+async def _run_batch(
+    conn: asyncpg.Connection,
+    kind: Kind,
+    rows: list[Row],
+    actor: Actor,
+    summary: Summary,
+    report: Report,
+    progress: Callable[[int], None],
+) -> None:
+    counts, bad = await _write_batch(conn, kind, rows, actor)
+    summary.rows += len(rows)
+    if counts is not None:
+        summary.created += counts.created
+        summary.updated += counts.updated
+        summary.unchanged += counts.unchanged
+    else:
+        for row in rows:
+            if row.line in bad:
+                report.add(row, _reason(bad[row.line]))
+        summary.rejected += len(bad)
+        summary.skipped += len(rows) - len(bad)
+    summary.next_line = rows[-1].line + 1
+    progress(len(rows))

@@ -1,0 +1,86 @@
+"""GraphQL subscriptions over graphql-transport-ws, on the same /graphql path.
+
+The bearer token comes in the connection_init payload ({"Authorization":
+"Bearer ..."} or {"token": "..."}), or as the handshake's Authorization header,
+and is checked by the same Authenticator as HTTP requests (API tokens and
+identity-provider JWTs alike); a subscription re-checks it while it lives.
+connection_init takes a token from the caller's rate-limit bucket like an HTTP
+request. Without a valid token, when rate-limited, or when the caller cannot be
+checked now, the connection is closed with 4403 and nothing more is said; the
+reason goes to the server log. uvicorn pings every websocket (ws_ping_interval),
+which keeps idle connections and proxies alive.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+import strawberry
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from api.auth import bearer_token
+from api.identity import IdentityUnavailable
+from api.rate_limit import bucket_key
+from schema.context import Context
+from schema.errors import UNAVAILABLE
+
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
+
+log = logging.getLogger("rapport.websocket")
+
+
+def _token(params: dict | None, header: str | None) -> str | None:
+    params = params or {}
+    for key in ("Authorization", "authorization"):
+        if isinstance(params.get(key), str):
+            return bearer_token(params[key])
+    if isinstance(params.get("token"), str):
+        return params["token"]
+    return bearer_token(header)
+
+
+class TimelineSocket(GraphQL):
+    def __init__(self, schema: strawberry.Schema) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=None,
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        )
+
+    async def get_context(self, request, response) -> Context:
+        state = request.app.state
+        return Context(
+            pool=state.pool,
+            request_id=uuid.uuid4().hex,
+            meili=state.meili,
+            index_uid=state.index_uid,
+            hub=state.hub,
+            websocket=request,
+        )
+
+    async def on_ws_connect(self, context: Context) -> None:
+        websocket = context.websocket
+        state = websocket.app.state
+        token = _token(context.connection_params, websocket.headers.get("authorization"))
+        try:
+            user = await state.authenticator.user(token)
+        except (*UNAVAILABLE, IdentityUnavailable) as error:
+            log.warning("cannot check the caller of websocket %s: %r", context.request_id, error)
+            raise ConnectionRejectionError from None
+        except Exception:
+            log.exception("cannot check the caller of websocket %s", context.request_id)
+            raise ConnectionRejectionError from None
+        if state.limiter.take(bucket_key(websocket, user)):
+            log.info("websocket %s refused: rate limited", context.request_id)
+            raise ConnectionRejectionError
+        if user is None:
+            raise ConnectionRejectionError
+
+        async def reauthenticate():
+            return await state.authenticator.user(token)
+
+        context.user, context.reauthenticate = user, reauthenticate

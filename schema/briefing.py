@@ -1,0 +1,134 @@
+"""The call brief: one account's facts, loaded in a handful of queries and judged by domain/.
+
+Amounts and ages are as of the date of `at` in UTC; reachability is at `at` in
+each contact's own time zone. The same domain rules answer the single fields
+(Contact.reachability, PromiseToPay.status, Account.receivables), so the brief
+never disagrees with them.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import strawberry
+
+from domain import promises, receivables
+from domain.risk import BILLING_ROLES, FINANCIAL_NEWS, NEWS_LOOKBACK_DAYS, AccountFacts, risk_flags
+from domain.windows import reachability
+from schema.types.account import Account
+from schema.types.brief import CallBrief, ContactSuggestion
+from schema.types.contact import Channel, Contact
+from schema.types.entry import entries_with_invoices, payment_facts, promise_rule
+from schema.types.invoice import Invoice
+from schema.types.preference import Preference
+from schema.types.reachability import Reachability, rules
+from schema.types.receivables import Receivables, invoice_facts
+from store import briefs, contacts, preferences
+
+ROLE_NAMES = {
+    "BILLING": "billing contact",
+    "ACCOUNTS_PAYABLE": "accounts payable contact",
+    "DECISION_MAKER": "decision maker",
+    "TECHNICAL": "technical contact",
+    "OTHER": "contact",
+}
+
+
+def _channel(row) -> Channel:
+    if row["preferred_channel"]:
+        return Channel(row["preferred_channel"])
+    return Channel.PHONE if row["phone"] else Channel.EMAIL
+
+
+def _why(row, reach, channel: Channel) -> str:
+    roles = [ROLE_NAMES[r] for r in row["roles"]] or ["contact"]
+    availability = "reachable now" if reach.reachable else reach.reason
+    how = f"prefers {channel.value.lower()}" if row["preferred_channel"] else f"by {channel.value.lower()}"
+    return f"{' and '.join(roles)}, {availability}, {how}"
+
+
+async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> CallBrief:
+    context = info.context
+    restricted = context.sees_restricted
+    account_id = account.account_id
+    as_of = at.astimezone(UTC).date()
+    async with context.pool.acquire() as conn:
+        people = (await contacts.contacts_of_accounts(conn, [account_id])).get(account_id, [])
+        windows = await contacts.windows_of_contacts(conn, [p["id"] for p in people])
+        owed = (await briefs.open_invoices(conn, [account_id], restricted=restricted)).get(account_id, [])
+        paid = payment_facts((await briefs.payments(conn, [account_id])).get(account_id, []))
+        promise_rows = (await briefs.promises(conn, [account_id], restricted=restricted)).get(account_id, [])
+        sections = await briefs.brief_entries(
+            conn, account_id, restricted=restricted, at=at, news_since=at - timedelta(days=NEWS_LOOKBACK_DAYS)
+        )
+        likes = (await preferences.preferences_of_accounts(conn, [account_id])).get(account_id, [])
+        promise_rows = [
+            row
+            for row in promise_rows
+            if promises.status(promise_rule(row), paid, as_of) == promises.PromiseStatus.OPEN
+            or promises.broken_recently(promise_rule(row), paid, as_of)
+        ]
+        typed = {
+            name: await entries_with_invoices(conn, rows)
+            for name, rows in {**sections, "promises": promise_rows}.items()
+        }
+
+    reach = {
+        p["id"]: reachability(
+            rules(windows.get(p["id"], [])), p["do_not_contact"], p["effective_time_zone"], at
+        )
+        for p in people
+    }
+    allowed = [p for p in people if not p["do_not_contact"]]
+    allowed.sort(
+        key=lambda p: (
+            not BILLING_ROLES & set(p["roles"]),
+            not reach[p["id"]].reachable,
+            p["name"].lower(),
+            p["id"],
+        )
+    )
+    suggestions = []
+    for person in allowed:
+        channel = _channel(person)
+        suggestions.append(
+            ContactSuggestion(
+                contact=Contact.from_row(person),
+                channel=channel,
+                reachability=Reachability.of(reach[person["id"]]),
+                reason=_why(person, reach[person["id"]], channel),
+            )
+        )
+
+    facts = invoice_facts(owed)
+    overdue = [row for row, fact in zip(owed, facts, strict=True) if receivables.is_overdue(fact, as_of)]
+    statuses = {p.entry_id: promises.status(p.rule, paid, as_of) for p in typed["promises"]}
+    open_promises = [p for p in typed["promises"] if statuses[p.entry_id] == promises.PromiseStatus.OPEN]
+    broken = [p for p in typed["promises"] if promises.broken_recently(p.rule, paid, as_of)]
+    owed_now = receivables.receivables(facts, as_of)
+    flags = risk_flags(
+        AccountFacts(
+            all_do_not_contact=bool(people) and not allowed,
+            reachable_now=any(reach[p["id"]].reachable for p in allowed),
+            broken_promise=bool(broken),
+            open_promise=bool(open_promises),
+            open_dispute=bool(typed["disputes"]),
+            financial_news=any(n.category.value in FINANCIAL_NEWS for n in typed["news"]),
+            billing_contact=any(BILLING_ROLES & set(p["roles"]) for p in allowed),
+            oldest_days_overdue=max((r.oldest_days_overdue for r in owed_now), default=0),
+        )
+    )
+    return CallBrief(
+        account=account,
+        at=at,
+        flags=flags,
+        who_to_contact=suggestions,
+        receivables=[Receivables.of(r) for r in owed_now],
+        overdue_invoices=[Invoice.from_row(row) for row in overdue],
+        open_promises=open_promises,
+        broken_promises=broken,
+        open_disputes=typed["disputes"],
+        recent_news=typed["news"],
+        recent_interactions=typed["interactions"],
+        pinned=typed["pinned"],
+        preferences=[Preference.from_row(row) for row in likes],
+        open_follow_ups=typed["follow_ups"],
+    )

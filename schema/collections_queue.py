@@ -1,0 +1,81 @@
+"""The collections queue: whom AR should call first, a keyset-paginated ranking from SQL.
+
+Reachability is judged at one instant for the whole queue: now when asOf is
+today (or not given), else noon UTC of asOf. The cursor carries that instant
+and asOf, so later pages rank exactly as the first one did.
+"""
+
+from datetime import UTC, date, datetime, time
+
+import strawberry
+
+from domain.priority import WEIGHTS, reasons
+from domain.risk import AccountFacts, risk_flags
+from schema import pagination
+from schema.errors import InvalidArgument
+from schema.moments import day
+from schema.types.account import Account
+from schema.types.brief import CollectionsConnection, CollectionsEdge, CollectionsItem
+from schema.types.common import Money, page_info
+from store import collections
+
+
+async def collections_queue(
+    info: strawberry.Info, as_of: date | None, first: int | None, after: str | None
+) -> CollectionsConnection:
+    size = pagination.page_size(first, default=50)
+    as_of = day(as_of)
+    key = pagination.decode(after, pagination.DAY, pagination.TIMESTAMP, float, pagination.ID)
+    if key is not None:
+        if key[0] != as_of:
+            raise InvalidArgument("`after` belongs to a queue for another asOf.")
+        at, position = key[1], (key[2], key[3])
+    else:
+        now = datetime.now(UTC)
+        at = now if as_of == now.date() else datetime.combine(as_of, time(12), UTC)
+        position = None
+    async with info.context.pool.acquire() as conn:
+        rows = await collections.queue(
+            conn,
+            as_of=as_of,
+            at=at,
+            restricted=info.context.sees_restricted,
+            weights=WEIGHTS,
+            after=position,
+            limit=size + 1,
+        )
+    edges = []
+    for facts, row in rows[:size]:
+        edges.append(
+            CollectionsEdge(
+                cursor=pagination.encode(as_of, at, facts.priority, facts.account_id),
+                node=CollectionsItem(
+                    account=Account.from_row(row, "account_"),
+                    priority=facts.priority,
+                    overdue=[Money.of(overdue, currency) for currency, overdue, _ in facts.amounts],
+                    oldest_days_overdue=facts.oldest_days,
+                    reachable_now=facts.reachable_now,
+                    flags=risk_flags(
+                        AccountFacts(
+                            all_do_not_contact=facts.all_do_not_contact,
+                            reachable_now=facts.reachable_now,
+                            broken_promise=facts.broken_promise,
+                            open_promise=facts.open_promise,
+                            open_dispute=facts.open_dispute,
+                            financial_news=facts.financial_news,
+                            billing_contact=facts.billing_contact,
+                            oldest_days_overdue=facts.oldest_days,
+                        )
+                    ),
+                    reasons=reasons(
+                        oldest_days=facts.oldest_days,
+                        amounts=facts.amounts,
+                        broken_promise=facts.broken_promise,
+                        financial_news=facts.financial_news,
+                        reachable_now=facts.reachable_now,
+                        open_promise=facts.open_promise,
+                    ),
+                ),
+            )
+        )
+    return CollectionsConnection(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))

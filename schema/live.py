@@ -1,0 +1,144 @@
+"""Live timeline delivery: one LISTEN connection per process, the event log as the truth.
+
+A NOTIFY only says "account X changed": it wakes that account's subscribers,
+who then read the event log from their own cursor. So a dropped notification,
+a restart, or a write made through another process loses nothing; the next
+wake-up or the periodic poll reads whatever is new. Delivery is pulled: a
+subscriber reads its next batch only once the last one was sent, so nothing
+piles up in memory for a slow client; one that falls more than max_lag events
+behind the head of its account is cut off, and resumes with its cursor.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+
+from store import events
+from store.changes import NOTIFY_CHANNEL
+
+log = logging.getLogger("rapport.live")
+
+POLL_SECONDS = 5.0  # read anyway this often, in case a notification went missing
+
+
+class TooSlow(Exception):
+    """The subscriber fell more than max_lag events behind its account."""
+
+
+class Closing(Exception):
+    """The server is shutting down."""
+
+
+@dataclass
+class _Account:
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    subscribers: int = 0
+
+
+async def _first(*waits: Coroutine) -> None:
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+class Hub:
+    """Wakes the subscribers of an account when its event log grows."""
+
+    def __init__(self, database_url: str, pool: asyncpg.Pool, max_lag: int) -> None:
+        self.database_url = database_url
+        self.pool = pool
+        self.max_lag = max_lag
+        self.accounts: dict[UUID, _Account] = defaultdict(_Account)
+        self.per_user: dict[UUID, int] = defaultdict(int)
+        self.closing = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+        self._keeper: asyncio.Task | None = None
+
+    @property
+    def subscriptions(self) -> int:
+        return sum(a.subscribers for a in self.accounts.values())
+
+    async def start(self) -> None:
+        self._keeper = asyncio.create_task(self._keep_listening(), name="timeline listener")
+
+    async def stop(self) -> None:
+        self.closing.set()
+        for account in self.accounts.values():
+            account.changed.set()
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+        if self._listener is not None and not self._listener.is_closed():
+            await self._listener.close()
+
+    async def _keep_listening(self) -> None:
+        """Hold one LISTEN connection, reconnecting after a drop; polling covers the gap."""
+        while not self.closing.is_set():
+            try:
+                lost = asyncio.Event()
+                self._listener = await asyncpg.connect(self.database_url)
+                self._listener.add_termination_listener(lambda _, lost=lost: lost.set())
+                await self._listener.add_listener(NOTIFY_CHANNEL, self._notified)
+                self._wake_everyone()  # whatever happened while we were not listening
+                await _first(lost.wait(), self.closing.wait())
+            except (OSError, asyncpg.PostgresError) as error:
+                log.warning("cannot LISTEN for timeline changes, polling meanwhile: %s", error)
+                await asyncio.sleep(1)
+
+    def _notified(self, connection: object, pid: int, channel: str, payload: str) -> None:
+        with contextlib.suppress(ValueError):
+            self._wake(UUID(payload))
+
+    def _wake(self, account_id: UUID) -> None:
+        account = self.accounts.get(account_id)
+        if account is not None:
+            woken, account.changed = account.changed, asyncio.Event()
+            woken.set()
+
+    def _wake_everyone(self) -> None:
+        for account_id in list(self.accounts):
+            self._wake(account_id)
+
+    async def latest(self, account_id: UUID) -> int:
+        async with self.pool.acquire() as conn:
+            return await events.latest(conn, account_id)
+
+    async def follow(self, account_id: UUID, after: int) -> AsyncIterator[list[asyncpg.Record]]:
+        """Batches of new events after `after`, in order, as they are committed; forever.
+
+        An empty batch now and then (each poll) lets the subscriber look around,
+        e.g. check that its token is still valid.
+        """
+        account = self.accounts[account_id]
+        account.subscribers += 1
+        try:
+            cursor = after
+            while not self.closing.is_set():
+                waiter = account.changed  # taken before reading, so no wake-up is lost
+                async with self.pool.acquire() as conn:
+                    batch = await events.since(conn, account_id, cursor, self.max_lag + 1)
+                if len(batch) > self.max_lag:
+                    raise TooSlow
+                if batch:
+                    cursor = batch[-1]["seq"]
+                    yield batch
+                    continue
+                try:
+                    await asyncio.wait_for(waiter.wait(), POLL_SECONDS)
+                except TimeoutError:
+                    yield []
+            raise Closing
+        finally:
+            account.subscribers -= 1
+            if account.subscribers == 0 and self.accounts.get(account_id) is account:
+                del self.accounts[account_id]

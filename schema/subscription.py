@@ -1,0 +1,88 @@
+"""Subscription.timeline: entries created or edited on an account, live, resumable by cursor."""
+
+import time
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from schema import ids, pagination
+from schema.errors import PublicError
+from schema.live import Closing, TooSlow
+from schema.types.entry import TimelineEntry, entries_with_invoices
+from store import accounts, entries
+
+MAX_PER_USER = 50
+TOKEN_CHECK_SECONDS = 5.0
+
+# Close codes the client sees when the server ends a subscription's connection.
+CLOSE_GOING_AWAY = 1001
+CLOSE_TOO_SLOW = 4008
+CLOSE_UNAUTHORIZED = 4401
+
+
+class TooManySubscriptions(PublicError):
+    """The caller already holds the most subscriptions one user may hold."""
+
+    code = "LIMIT_EXCEEDED"
+
+
+class NotFound(PublicError):
+    code = "NOT_FOUND"
+
+
+async def _still_valid(info: strawberry.Info) -> bool:
+    return await info.context.reauthenticate() is not None
+
+
+async def _close(info: strawberry.Info, code: int, reason: str) -> None:
+    websocket = info.context.websocket
+    if websocket is not None:
+        await websocket.close(code=code, reason=reason)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Every entry created or edited on the account from now on, as the caller may see it. "
+        "With `after` (an entry's eventCursor), first replays what came after it."
+    )
+    async def timeline(
+        self, info: strawberry.Info, account_id: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[TimelineEntry, None]:
+        context = info.context
+        account_uuid = ids.decode_as(account_id, "Account")
+        start = pagination.decode(after, int)
+        async with context.pool.acquire() as conn:
+            if not await accounts.accounts_by_ids(conn, [account_uuid]):
+                raise NotFound("No account with this id.")
+        hub = context.hub
+        if hub.per_user[context.user.id] >= MAX_PER_USER:
+            raise TooManySubscriptions(f"At most {MAX_PER_USER} live subscriptions per user.")
+        hub.per_user[context.user.id] += 1
+        checked = time.monotonic()
+        try:
+            cursor = start[0] if start else await hub.latest(account_uuid)
+            async for batch in hub.follow(account_uuid, cursor):
+                if time.monotonic() - checked > TOKEN_CHECK_SECONDS:
+                    if not await _still_valid(info):
+                        await _close(info, CLOSE_UNAUTHORIZED, "token revoked")
+                        return
+                    checked = time.monotonic()
+                wanted = [e["entry_id"] for e in batch if e["op"] == "upsert"]
+                if not wanted:
+                    continue
+                context.fresh_loaders()
+                async with context.pool.acquire() as conn:
+                    rows = await entries.entries_by_ids(conn, wanted, restricted=context.sees_restricted)
+                    typed = {e.entry_id: e for e in await entries_with_invoices(conn, list(rows.values()))}
+                for event in batch:
+                    entry = typed.get(event["entry_id"])
+                    if event["op"] == "upsert" and entry is not None:
+                        entry.event_cursor = pagination.encode(event["seq"])
+                        yield entry
+        except TooSlow:
+            await _close(info, CLOSE_TOO_SLOW, "subscriber too slow; reconnect with `after`")
+        except Closing:
+            await _close(info, CLOSE_GOING_AWAY, "server shutting down")
+        finally:
+            hub.per_user[context.user.id] -= 1

@@ -1,0 +1,131 @@
+"""What the AR rules read: open invoices with their dispute state, payments, and the
+entries a call brief shows, each section in one query for a batch of accounts."""
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from store.entries import ENTRY_SELECT
+from store.sql import INVOICE, columns
+
+# An invoice counts as disputed when its status says so or an open dispute names it.
+_DISPUTED = """
+(i.status = 'DISPUTED' OR EXISTS (
+    SELECT 1 FROM entry_invoices ei JOIN entries d ON d.account_id = ei.account_id AND d.id = ei.entry_id
+     WHERE ei.account_id = i.account_id AND ei.invoice_id = i.id AND d.kind = 'DISPUTE'
+       AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL AND ($2 OR d.visibility = 'ALL_TEAMS')))
+"""
+
+INTERACTION_KINDS = ["NOTE", "CALL", "EMAIL", "MEETING", "LETTER", "SMS"]
+RECENT_INTERACTIONS = 10
+
+
+def _group(rows: list[asyncpg.Record], key: str = "account_id") -> dict[UUID, list[asyncpg.Record]]:
+    result: dict[UUID, list[asyncpg.Record]] = {}
+    for row in rows:
+        result.setdefault(row[key], []).append(row)
+    return result
+
+
+async def open_invoices(
+    conn: asyncpg.Connection, account_ids: list[UUID], *, restricted: bool
+) -> dict[UUID, list[asyncpg.Record]]:
+    """Invoices still owed (not PAID, VOID or WRITTEN_OFF), oldest due first, with `disputed`."""
+    rows = await conn.fetch(
+        f"SELECT {columns('i', INVOICE)}, {_DISPUTED} AS disputed FROM invoices i"
+        " WHERE i.account_id = ANY($1::uuid[]) AND i.status NOT IN ('PAID', 'VOID', 'WRITTEN_OFF')"
+        " ORDER BY i.due_on, i.number, i.id",
+        account_ids,
+        restricted,
+    )
+    return _group(rows)
+
+
+async def payments(conn: asyncpg.Connection, account_ids: list[UUID]) -> dict[UUID, list[asyncpg.Record]]:
+    rows = await conn.fetch(
+        "SELECT account_id, received_on, amount, currency FROM payments"
+        " WHERE account_id = ANY($1::uuid[]) ORDER BY received_on",
+        account_ids,
+    )
+    return _group(rows)
+
+
+async def promises(
+    conn: asyncpg.Connection, account_ids: list[UUID], *, restricted: bool
+) -> dict[UUID, list[asyncpg.Record]]:
+    rows = await conn.fetch(
+        f"{ENTRY_SELECT} WHERE e.account_id = ANY($1::uuid[]) AND e.kind = 'PROMISE_TO_PAY'"
+        " AND e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS')"
+        " ORDER BY e.occurred_at DESC, e.id DESC",
+        account_ids,
+        restricted,
+    )
+    return _group(rows)
+
+
+async def invoice_promises_and_disputes(
+    conn: asyncpg.Connection, invoice_ids: list[UUID], *, restricted: bool
+) -> dict[UUID, list[asyncpg.Record]]:
+    """Promises and disputes naming each invoice, newest first, keyed by invoice id."""
+    links = await conn.fetch(
+        "SELECT x.invoice_id, x.entry_id FROM entry_invoices x"
+        " JOIN entries e ON e.account_id = x.account_id AND e.id = x.entry_id"
+        " WHERE x.invoice_id = ANY($1::uuid[]) AND e.kind IN ('PROMISE_TO_PAY', 'DISPUTE')"
+        " AND e.deleted_at IS NULL",
+        invoice_ids,
+    )
+    rows = await conn.fetch(
+        f"{ENTRY_SELECT} WHERE e.id = ANY($1::uuid[]) AND ($2 OR e.visibility = 'ALL_TEAMS')"
+        " ORDER BY e.occurred_at DESC, e.id DESC",
+        [link["entry_id"] for link in links],
+        restricted,
+    )
+    by_entry = {row["id"]: row for row in rows}
+    result: dict[UUID, list[asyncpg.Record]] = {}
+    for link in links:
+        if link["entry_id"] in by_entry:
+            result.setdefault(link["invoice_id"], []).append(by_entry[link["entry_id"]])
+    for entries in result.values():
+        entries.sort(key=lambda row: (row["occurred_at"], row["id"]), reverse=True)
+    return result
+
+
+async def brief_entries(
+    conn: asyncpg.Connection, account_id: UUID, *, restricted: bool, at: datetime, news_since: datetime
+) -> dict[str, list[asyncpg.Record]]:
+    """The entry sections of a call brief: open disputes, recent news, the last interactions,
+    open follow-ups and pinned entries."""
+    visible = "e.account_id = $1 AND e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS')"
+    order = "ORDER BY e.occurred_at DESC, e.id DESC"
+    return {
+        "disputes": await conn.fetch(
+            f"{ENTRY_SELECT} WHERE {visible} AND e.kind = 'DISPUTE' AND e.dispute_status = 'OPEN' {order}",
+            account_id,
+            restricted,
+        ),
+        "news": await conn.fetch(
+            f"{ENTRY_SELECT} WHERE {visible} AND e.kind = 'NEWS' AND e.occurred_at > $3"
+            f" AND e.occurred_at <= $4 {order}",
+            account_id,
+            restricted,
+            news_since,
+            at,
+        ),
+        "interactions": await conn.fetch(
+            f"{ENTRY_SELECT} WHERE {visible} AND e.kind = ANY($3::text[]) AND e.occurred_at <= $4"
+            f" {order} LIMIT {RECENT_INTERACTIONS}",
+            account_id,
+            restricted,
+            INTERACTION_KINDS,
+            at,
+        ),
+        "follow_ups": await conn.fetch(
+            f"{ENTRY_SELECT} WHERE {visible} AND e.kind = 'FOLLOW_UP' AND NOT e.done ORDER BY e.due_at, e.id",
+            account_id,
+            restricted,
+        ),
+        "pinned": await conn.fetch(
+            f"{ENTRY_SELECT} WHERE {visible} AND e.pinned {order}", account_id, restricted
+        ),
+    }

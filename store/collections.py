@@ -1,0 +1,219 @@
+"""The collections queue, ranked in SQL where the data is.
+
+Only the accounts of the page leave the database. The query restates in SQL
+three rules whose reference versions live in domain/ (a window applies at a
+local time, a promise's status, what counts as overdue and disputed); a test
+compares both on random data, so the queue, the call brief and the single
+fields never disagree. The weights of the priority come from domain/priority.py.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import asyncpg
+
+from domain.priority import Weights
+
+# A window applies when every set field matches the contact's local time `l.local`.
+_APPLIES = """
+    (w.days_of_week IS NULL OR cardinality(w.days_of_week) = 0
+       OR (ARRAY['MON','TUE','WED','THU','FRI','SAT','SUN'])[extract(isodow FROM l.local)::int]
+          = ANY (w.days_of_week))
+AND (w.weeks_of_month IS NULL OR cardinality(w.weeks_of_month) = 0
+       OR (extract(day FROM l.local)::int - 1) / 7 + 1 = ANY (w.weeks_of_month))
+AND (w.start_time IS NULL OR l.local::time >= w.start_time)
+AND (w.end_time IS NULL OR l.local::time < w.end_time)
+AND (w.from_date IS NULL OR l.local::date >= w.from_date)
+AND (w.until_date IS NULL OR l.local::date <= w.until_date)
+"""
+
+# $1 as_of, $2 at, $3 sees RESTRICTED, $4-$10 weights, $11 cursor priority, $12 limit, $13 cursor id
+QUEUE = f"""
+WITH open_invoices AS (
+    SELECT i.account_id, i.currency, i.due_on, i.balance,
+           (i.status = 'DISPUTED' OR EXISTS (
+               SELECT 1 FROM entry_invoices ei
+                 JOIN entries d ON d.account_id = ei.account_id AND d.id = ei.entry_id
+                WHERE ei.account_id = i.account_id AND ei.invoice_id = i.id AND d.kind = 'DISPUTE'
+                  AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL
+                  AND ($3 OR d.visibility = 'ALL_TEAMS'))) AS disputed
+      FROM invoices i
+     WHERE i.status NOT IN ('PAID', 'VOID', 'WRITTEN_OFF', 'DRAFT') AND i.balance > 0
+),
+per_currency AS (
+    SELECT account_id, currency, sum(balance) AS open,
+           coalesce(sum(balance) FILTER (WHERE NOT disputed AND due_on < $1), 0) AS overdue,
+           coalesce(max($1 - due_on) FILTER (WHERE NOT disputed AND due_on < $1), 0) AS oldest
+      FROM open_invoices GROUP BY account_id, currency
+),
+candidates AS (
+    SELECT account_id,
+           max(oldest) AS oldest_days,
+           max(overdue / open) AS share,
+           max(log(1 + overdue)) AS log_amount,
+           jsonb_agg(jsonb_build_object('currency', currency, 'overdue', overdue::text, 'open', open::text)
+                     ORDER BY currency) FILTER (WHERE overdue > 0) AS amounts
+      FROM per_currency
+     GROUP BY account_id
+    HAVING bool_or(overdue > 0)
+),
+promises AS (
+    SELECT p.account_id,
+           p.cancelled_at IS NOT NULL AS cancelled,
+           p.promised_for + p.grace_days AS deadline,
+           p.amount <= coalesce((
+               SELECT sum(pay.amount) FROM payments pay
+                WHERE pay.account_id = p.account_id AND pay.currency = p.currency
+                  AND pay.received_on >= (p.recorded_at AT TIME ZONE 'UTC')::date
+                  AND pay.received_on <= least(p.promised_for + p.grace_days, $1)), 0) AS kept
+      FROM entries p JOIN candidates c ON c.account_id = p.account_id
+     WHERE p.kind = 'PROMISE_TO_PAY' AND p.deleted_at IS NULL AND ($3 OR p.visibility = 'ALL_TEAMS')
+),
+promise_facts AS (
+    SELECT account_id,
+           bool_or(NOT cancelled AND NOT kept AND $1 > deadline AND deadline + 1 >= $1 - 180) AS broken,
+           bool_or(NOT cancelled AND NOT kept AND $1 <= deadline) AS open_promise
+      FROM promises GROUP BY account_id
+),
+people AS (
+    SELECT ct.account_id, ct.do_not_contact,
+           ct.roles && ARRAY['BILLING', 'ACCOUNTS_PAYABLE'] AS billing,
+           NOT ct.do_not_contact
+           AND NOT EXISTS (SELECT 1 FROM contact_windows w
+                            WHERE w.account_id = ct.account_id AND w.contact_id = ct.id
+                              AND w.kind = 'BLACKOUT' AND {_APPLIES})
+           AND (NOT EXISTS (SELECT 1 FROM contact_windows w
+                             WHERE w.account_id = ct.account_id AND w.contact_id = ct.id
+                               AND w.kind = 'PREFERRED')
+                OR EXISTS (SELECT 1 FROM contact_windows w
+                            WHERE w.account_id = ct.account_id AND w.contact_id = ct.id
+                              AND w.kind = 'PREFERRED' AND {_APPLIES})) AS reachable
+      FROM contacts ct
+      JOIN candidates c ON c.account_id = ct.account_id
+      JOIN accounts a ON a.id = ct.account_id
+     CROSS JOIN LATERAL (SELECT $2::timestamptz AT TIME ZONE coalesce(ct.time_zone, a.time_zone) AS local) l
+),
+people_facts AS (
+    SELECT account_id,
+           bool_or(reachable) AS reachable_now,
+           bool_and(do_not_contact) AS all_do_not_contact,
+           bool_or(billing AND NOT do_not_contact) AS billing_contact
+      FROM people GROUP BY account_id
+),
+facts AS (
+    SELECT c.account_id, c.oldest_days, c.share, c.log_amount, c.amounts,
+           coalesce(pf.broken, false) AS broken,
+           coalesce(pf.open_promise, false) AS open_promise,
+           coalesce(pe.reachable_now, false) AS reachable_now,
+           coalesce(pe.all_do_not_contact, false) AS all_do_not_contact,
+           coalesce(pe.billing_contact, false) AS billing_contact,
+           EXISTS (SELECT 1 FROM entries n
+                    WHERE n.account_id = c.account_id AND n.kind = 'NEWS'
+                      AND n.category IN ('DOWNSIZING', 'FINANCIAL_DIFFICULTY') AND n.deleted_at IS NULL
+                      AND ($3 OR n.visibility = 'ALL_TEAMS')
+                      AND n.occurred_at > $2::timestamptz - interval '90 days'
+                      AND n.occurred_at <= $2::timestamptz) AS financial_news,
+           EXISTS (SELECT 1 FROM entries d
+                    WHERE d.account_id = c.account_id AND d.kind = 'DISPUTE' AND d.dispute_status = 'OPEN'
+                      AND d.deleted_at IS NULL AND ($3 OR d.visibility = 'ALL_TEAMS')) AS open_dispute
+      FROM candidates c
+      LEFT JOIN promise_facts pf ON pf.account_id = c.account_id
+      LEFT JOIN people_facts pe ON pe.account_id = c.account_id
+),
+ranked AS (
+    SELECT f.*,
+           (((  $4::float8 * least(f.oldest_days, 365) / 365.0
+              + $5::float8 * f.share::float8
+              + $6::float8 * f.log_amount::float8
+              + CASE WHEN f.broken THEN $7::float8 ELSE 0 END
+              + CASE WHEN f.financial_news THEN $8::float8 ELSE 0 END)
+             * CASE WHEN f.reachable_now THEN 1 ELSE $9::float8 END)
+            - CASE WHEN f.open_promise THEN $10::float8 ELSE 0 END)::float8 AS priority
+      FROM facts f
+)
+SELECT r.*, {
+    ", ".join(
+        f"a.{c} AS account_{c}"
+        for c in (
+            "id",
+            "name",
+            "status",
+            "owner_id",
+            "tags",
+            "time_zone",
+            "created_at",
+            "updated_at",
+            "version",
+        )
+    )
+}
+  FROM ranked r JOIN accounts a ON a.id = r.account_id
+ WHERE $11::float8 IS NULL OR (r.priority, $13::uuid) < ($11::float8, r.account_id)
+ ORDER BY r.priority DESC, r.account_id
+ LIMIT $12
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFacts:
+    """What the queue knows of one account; flags and reasons are derived from it in domain/."""
+
+    account_id: UUID
+    oldest_days: int
+    amounts: list[tuple[str, Decimal, Decimal]]  # (currency, overdue, open)
+    broken_promise: bool
+    open_promise: bool
+    reachable_now: bool
+    all_do_not_contact: bool
+    billing_contact: bool
+    financial_news: bool
+    open_dispute: bool
+    priority: float
+
+
+async def queue(
+    conn: asyncpg.Connection,
+    *,
+    as_of: date,
+    at: datetime,
+    restricted: bool,
+    weights: Weights,
+    after: tuple[float, UUID] | None,
+    limit: int,
+) -> list[tuple[QueueFacts, asyncpg.Record]]:
+    """A page of accounts by falling priority, then id; `after` is the (priority, id) last seen."""
+    rows = await conn.fetch(
+        QUEUE,
+        as_of,
+        at,
+        restricted,
+        weights.days,
+        weights.share,
+        weights.amount,
+        weights.broken_promise,
+        weights.financial_news,
+        weights.unreachable_factor,
+        weights.open_promise_penalty,
+        after[0] if after else None,
+        limit,
+        after[1] if after else None,
+    )
+    return [(_facts(row), row) for row in rows]
+
+
+def _facts(row: asyncpg.Record) -> QueueFacts:
+    return QueueFacts(
+        account_id=row["account_id"],
+        oldest_days=row["oldest_days"],
+        amounts=[(a["currency"], Decimal(a["overdue"]), Decimal(a["open"])) for a in row["amounts"] or []],
+        broken_promise=row["broken"],
+        open_promise=row["open_promise"],
+        reachable_now=row["reachable_now"],
+        all_do_not_contact=row["all_do_not_contact"],
+        billing_contact=row["billing_contact"],
+        financial_news=row["financial_news"],
+        open_dispute=row["open_dispute"],
+        priority=row["priority"],
+    )
