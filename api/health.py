@@ -30,7 +30,10 @@ async def _postgres_problem(request: Request) -> str | None:
 
 
 async def _meili_problem(request: Request) -> str | None:
-    healthy = await asyncio.wait_for(is_healthy(request.app.state.meili), CHECK_TIMEOUT_SECONDS + 1)
+    try:
+        healthy = await asyncio.wait_for(is_healthy(request.app.state.meili), CHECK_TIMEOUT_SECONDS + 1)
+    except TimeoutError:
+        healthy = False
     return None if healthy else "meilisearch does not answer"
 
 

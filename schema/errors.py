@@ -24,6 +24,12 @@ class PublicError(Exception):
         self.extensions = {"code": self.code}
 
 
+class Forbidden(PublicError):
+    """The caller's team may not read this."""
+
+    code = "FORBIDDEN"
+
+
 class InvalidArgument(PublicError):
     """An argument is malformed, e.g. a tampered cursor or an id of the wrong type."""
 

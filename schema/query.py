@@ -4,10 +4,13 @@ from datetime import date
 
 import strawberry
 
+from domain.teams import Team
 from schema import ids, pagination
 from schema.collections_queue import collections_queue
+from schema.errors import Forbidden
 from schema.searching import run_search
 from schema.types.account import Account, AccountConnection, AccountFilter
+from schema.types.audit import AuditEntryConnection
 from schema.types.brief import CollectionsConnection
 from schema.types.common import ExternalRefInput
 from schema.types.contact import Contact
@@ -16,7 +19,7 @@ from schema.types.invoice import Invoice
 from schema.types.node import Node
 from schema.types.search import SearchFilter, SearchResults
 from schema.types.user import User
-from store import accounts
+from store import accounts, audit
 
 
 async def _node(info: strawberry.Info, global_id: str) -> Node | None:
@@ -102,3 +105,21 @@ class Query:
         after: str | None = None,
     ) -> CollectionsConnection:
         return await collections_queue(info, as_of, first, after)
+
+    @strawberry.field(description="ADMIN only: every change to an account, newest first.")
+    async def audit_log(
+        self,
+        info: strawberry.Info,
+        account_id: strawberry.ID,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> AuditEntryConnection:
+        if info.context.user.team != Team.ADMIN:
+            raise Forbidden("Only ADMIN may read the audit log.")
+        size = pagination.page_size(first, default=50)
+        key = pagination.decode(after, int)
+        async with info.context.pool.acquire() as conn:
+            rows = await audit.audit_page(
+                conn, ids.decode_as(account_id, "Account"), key[0] if key else None, size + 1
+            )
+        return AuditEntryConnection.from_rows(rows, size)

@@ -200,6 +200,7 @@ def serving(settings: Settings, log: Path, **env: str) -> Iterator[tuple[str, su
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
+            process.wait(10)
             pytest.fail(f"rapport serve did not become ready: {log.read_text()}")
         time.sleep(0.2)
     try:

@@ -232,7 +232,7 @@ async def test_the_time_zone_falls_back_to_the_accounts(admin):
             [("INVALID", ["input", "windows", "1", "startTime"])],
         ),
         (
-            {"windows": [{"kind": "PREFERRED", "startTime": "09:00", "endTime": "24:00"}]},
+            {"windows": [{"kind": "PREFERRED", "startTime": "09:00", "endTime": "24:30"}]},
             [("INVALID", ["input", "windows", "0", "endTime"])],
         ),
         (
@@ -514,3 +514,40 @@ async def test_account_contacts_shows_the_latest_version(admin):
 async def test_an_account_without_contacts_lists_none(admin):
     account = await new_account(admin)
     assert (await admin.gql(ACCOUNT_CONTACTS, {"id": account["id"]}))["account"]["contacts"] == []
+
+
+async def test_a_window_may_end_at_24_00_and_an_end_at_midnight_is_refused(make_caller):
+    caller = await make_caller()
+    account = (
+        await caller.gql('mutation { createAccount(input: {name: "Late hours"}) { account { id } } }')
+    )["createAccount"]["account"]["id"]
+    query = """
+    mutation ($input: CreateContactInput!) {
+      createContact(input: $input) { contact { windows { startTime endTime } } userErrors { code field } }
+    }
+    """
+    late = await caller.gql(
+        query,
+        {
+            "input": {
+                "accountId": account,
+                "name": "Night owl",
+                "windows": [{"kind": "PREFERRED", "startTime": "18:00", "endTime": "24:00"}],
+            }
+        },
+    )
+    assert late["createContact"]["userErrors"] == []
+    assert late["createContact"]["contact"]["windows"] == [{"startTime": "18:00", "endTime": None}]
+    empty = await caller.gql(
+        query,
+        {
+            "input": {
+                "accountId": account,
+                "name": "Nobody",
+                "windows": [{"kind": "PREFERRED", "endTime": "00:00"}],
+            }
+        },
+    )
+    assert empty["createContact"]["userErrors"] == [
+        {"code": "INVALID", "field": ["input", "windows", "0", "endTime"]}
+    ]

@@ -7,6 +7,7 @@ import strawberry
 
 from domain.permissions import Write
 from domain.records import check_contact
+from domain.redaction import redact
 from domain.validation import SHORT_TEXT_MAX, Checker, Problem, Rejected
 from schema.mutations.base import existing_account, parse_id, require, run
 from schema.mutations.payloads import ContactPayload, PreferencePayload
@@ -15,6 +16,7 @@ from schema.types.contact import Channel, Contact, ContactRole, ContactWindowInp
 from store import contacts, preferences
 
 WINDOWS_MAX = 20
+END_OF_DAY = "24:00"
 PREFERENCE_KEY_MAX = 100
 
 
@@ -64,7 +66,8 @@ class RemovePreferenceInput:
 
 
 def _hhmm(value: str | None) -> time | None:
-    return time.fromisoformat(value) if value else None
+    """A local time; "24:00", only valid as an end, is the end of the day (stored as no end)."""
+    return time.fromisoformat(value) if value and value != END_OF_DAY else None
 
 
 def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[contacts.Window] | None:
@@ -78,7 +81,8 @@ def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[c
         # `at` shares the problem list with `check`: count this window's own problems.
         known = len(check.problems)
         at.hhmm("startTime", window.start_time)
-        at.hhmm("endTime", window.end_time)
+        if window.end_time != END_OF_DAY:
+            at.hhmm("endTime", window.end_time)
         for j, week in enumerate(window.weeks_of_month or []):
             if not 1 <= week <= 5:
                 at.at("weeksOfMonth").add(j, "a week of the month is 1 to 5.")
@@ -87,8 +91,11 @@ def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[c
         if len(check.problems) > known:
             continue
         start, end = _hhmm(window.start_time), _hhmm(window.end_time)
-        if start and end and start >= end:
-            at.add("endTime", "endTime must be after startTime (windows do not cross midnight).")
+        if end is not None and (start or time(0)) >= end:
+            at.add(
+                "endTime",
+                "endTime must be after startTime (windows do not cross midnight; 24:00 ends the day).",
+            )
         result.append(
             contacts.Window(
                 kind=window.kind.value,
@@ -98,7 +105,7 @@ def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[c
                 end_time=end,
                 from_date=window.from_date,
                 until_date=window.until_date,
-                note=window.note,
+                note=redact(window.note),
             )
         )
     return result
@@ -220,7 +227,7 @@ class ContactMutations:
             account = await existing_account(conn, input.account_id, ("input", "accountId"))
             key = input.key.strip()
             before = await preferences.set_preference(
-                conn, account["id"], key, input.value, input.note, info.context.user.id
+                conn, account["id"], key, redact(input.value), redact(input.note), info.context.user.id
             )
             return await _preference_change(
                 conn,
@@ -229,7 +236,7 @@ class ContactMutations:
                 account,
                 key,
                 before,
-                {"key": key, "value": input.value},
+                {"key": key, "value": redact(input.value)},
             )
 
         return await run(info, PreferencePayload, work)

@@ -10,6 +10,7 @@ import strawberry
 
 from domain.entries import DEFAULT_GRACE_DAYS, INTERACTION_KINDS, EntryKind
 from domain.permissions import Write, may_change_entry
+from domain.redaction import redact
 from domain.validation import Checker, Problem, Rejected, conflict, forbidden, not_found
 from schema.mutations.base import existing_account, parse_id, parse_ids, request_hash, require, run
 from schema.mutations.payloads import DeletePayload, EntryPayload
@@ -236,8 +237,8 @@ async def create_entry(
             "occurred_at": getattr(data, "occurred_at", None) or datetime.now(UTC),
             "author_id": user.id,
             "team": user.team.value,
-            "summary": getattr(data, "summary", None) or summary,
-            "body": getattr(data, "body", None),
+            "summary": redact(getattr(data, "summary", None) or summary),
+            "body": redact(getattr(data, "body", None)),
             "contact_id": contact_id,
             "tags": getattr(data, "tags", None) or [],
             "visibility": visibility.value,
@@ -455,7 +456,7 @@ class EntryMutations:
                 row,
                 {
                     "dispute_status": input.status.value,
-                    "resolution": input.resolution,
+                    "resolution": redact(input.resolution),
                     "resolved_at": datetime.now(UTC),
                 },
             )
@@ -563,8 +564,8 @@ class EntryMutations:
             edits = {
                 name: value
                 for name, value in (
-                    ("summary", input.summary),
-                    ("body", input.body),
+                    ("summary", redact(input.summary)),
+                    ("body", redact(input.body)),
                     ("tags", input.tags),
                 )
                 if value is not None
@@ -601,10 +602,10 @@ class EntryMutations:
             check.text("reason", reason, max_len=500, required=True)
             if check:
                 raise Rejected(*check.problems)
-            await entries.soft_delete(conn, row, user.id, reason)
+            await entries.soft_delete(conn, row, user.id, redact(reason))
             return {
                 "before": {"kind": row["kind"]},
-                "after": {"deleted": True, "reason": reason},
+                "after": {"deleted": True, "reason": redact(reason)},
                 "op": "delete",
             }
 

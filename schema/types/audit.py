@@ -1,0 +1,60 @@
+"""The audit log as ADMIN reads it: every change to an account, with who made it."""
+
+from datetime import datetime
+
+import asyncpg
+import strawberry
+from strawberry.scalars import JSON
+
+from schema import ids, pagination
+from schema.types.common import PageInfo, page_info
+from schema.types.user import User
+
+_NODE_TYPES = {"account": "Account", "contact": "Contact", "entry": "Entry", "invoice": "Invoice"}
+
+
+@strawberry.type(
+    description="One change: who (null for the service itself), what, when, and to which object."
+)
+class AuditEntry:
+    at: datetime
+    actor: User | None
+    action: str = strawberry.field(description="The mutation or command, e.g. logNote, deleteEntry.")
+    entity_type: str
+    entity_id: strawberry.ID | None = strawberry.field(description="A global id where the object has one.")
+    before: JSON | None
+    after: JSON | None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> "AuditEntry":
+        node_type = _NODE_TYPES.get(row["entity_type"])
+        entity = row["entity_id"]
+        return cls(
+            at=row["at"],
+            actor=User.from_row(row, "actor_") if row["actor_id"] else None,
+            action=row["action"],
+            entity_type=row["entity_type"],
+            entity_id=strawberry.ID(ids.encode(node_type, entity)) if node_type and entity else None,
+            before=row["before"],
+            after=row["after"],
+        )
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntry
+
+
+@strawberry.type
+class AuditEntryConnection:
+    edges: list[AuditEntryEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def from_rows(cls, rows: list[asyncpg.Record], size: int) -> "AuditEntryConnection":
+        edges = [
+            AuditEntryEdge(cursor=pagination.encode(r["id"]), node=AuditEntry.from_row(r))
+            for r in rows[:size]
+        ]
+        return cls(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))
