@@ -138,9 +138,7 @@ class Checker:
 
     def hhmm(self, name: str, value: str | None) -> None:
         if value is not None and not _HHMM.match(value):
-            self.add(
-                name, f"{name} must be HH:MM, 00:00 to 23:59, or 24:00 to end a day (got {value!r})."
-            )
+            self.add(name, f"{name} must be HH:MM, 00:00 to 23:59, or 24:00 to end a day (got {value!r}).")
 
     def instant(self, name: str, value: datetime | None) -> None:
         if value is not None and not is_storable_instant(value):
