@@ -27,6 +27,7 @@ transport itself and hands execution to the Strawberry schema. Conventions:
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 
@@ -49,6 +50,9 @@ from store.db import counting_queries
 from store.users import User
 
 log = logging.getLogger("rapport.http")
+
+# A NUL as a raw character or as a GraphQL escape (\u0000, \u{0}): Postgres text cannot hold it.
+_NUL_IN_DOCUMENT = re.compile(r"\x00|\\u0000|\\u\{0+\}")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -146,7 +150,9 @@ def _check(params: dict) -> tuple[str, dict | None, str | None, dict | None]:
     query = params.get("query")
     if not isinstance(query, str) or not query.strip():
         raise RequestError("The request needs a `query` string.")
-    if "\x00" in query or (params.get("variables") and b"\\u0000" in orjson.dumps(params["variables"])):
+    if _NUL_IN_DOCUMENT.search(query) or (
+        params.get("variables") and b"\\u0000" in orjson.dumps(params["variables"])
+    ):
         raise RequestError("The request contains a NUL character, which no field accepts.")
     operation_name = params.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
