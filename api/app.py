@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
+from api import metrics
 from api.auth import Authenticator
 from api.graphql_http import graphql_endpoint
 from api.health import healthz, readyz
@@ -84,6 +85,9 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         await _prepare_index(app.state.meili, app.state.index_uid)
         app.state.hub = Hub(settings.database_url, app.state.pool, settings.subscription_max_lag)
         await app.state.hub.start()
+        gauges = None
+        if settings.metrics != "off":
+            gauges = asyncio.create_task(metrics.keep_fresh(app.state, settings.metrics_port), name="metrics")
         worker = worker_task = None
         if run_worker:
             worker = Worker(settings.database_url, app.state.pool, app.state.meili, app.state.index_uid)
@@ -91,6 +95,8 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         try:
             yield
         finally:
+            if gauges is not None:
+                gauges.cancel()
             await app.state.hub.stop()
             if worker is not None:
                 worker.stop()
@@ -115,6 +121,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             WebSocketRoute("/graphql", TimelineSocket(schema)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *([Route("/metrics", metrics.metrics_endpoint)] if settings.metrics == "on" else []),
         ],
         middleware=_cors(settings),
         lifespan=lifespan,

@@ -21,7 +21,7 @@ from uuid import UUID
 import asyncpg
 import click
 
-from api import importing
+from api import importing, logs
 from api import migrate as migrations
 from api import settings as settings_module
 from api.devstack import DevStack, meili_health, terminate_gracefully
@@ -38,7 +38,13 @@ CONNECT_TIMEOUT_SECONDS = 5.0
 @contextlib.contextmanager
 def _stack(*, borrow: bool = True) -> Iterator[Settings]:
     with terminate_gracefully(), DevStack(borrow=borrow):
-        yield settings_module.load()
+        yield _settings()
+
+
+def _settings() -> Settings:
+    settings = settings_module.load()
+    logs.configure(json_lines=settings.log_json)
+    return settings
 
 
 @contextlib.asynccontextmanager
@@ -111,6 +117,7 @@ def _serve(settings: Settings, *, run_worker: bool = False) -> None:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        log_config=None,  # our handler (api/logs.py) formats uvicorn's records too
         # The client address (rate limits without a token) comes from X-Forwarded-For only
         # when the connection is from a proxy listed in RAPPORT_TRUSTED_PROXIES.
         proxy_headers=bool(settings.trusted_proxies),
@@ -234,7 +241,7 @@ def demo() -> None:
 @cli.command()
 def serve() -> None:
     """Serve the API with DATABASE_URL and MEILI_URL (no dev stack)."""
-    settings = settings_module.load()
+    settings = _settings()
     asyncio.run(_check_ready(settings))
     _serve(settings)
 

@@ -40,6 +40,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from api import metrics
 from api.auth import bearer_token
 from api.identity import IdentityUnavailable
 from api.rate_limit import bucket_key, retry_after
@@ -306,6 +307,12 @@ async def _serve(request: Request, request_id: str) -> Response:
             "queries": queries[0],
             "outcome": "error" if result.errors else "ok",
         },
+    )
+    metrics.observe(
+        context.operation_name,
+        context.operation_type,
+        time.perf_counter() - started,
+        [(e.extensions or {}).get("code", "GRAPHQL_ERROR") for e in result.errors or []],
     )
     payload: dict = {}
     if result.errors:

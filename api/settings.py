@@ -55,6 +55,9 @@ class Settings:
     cors_origins: tuple[str, ...]
     cors_allow_credentials: bool
     trusted_proxies: tuple[str, ...]
+    metrics: str  # "on" (/metrics on the API's port), "off", or "port" (metrics_port)
+    metrics_port: int | None
+    log_json: bool
 
     @property
     def production(self) -> bool:
@@ -263,4 +266,22 @@ def load() -> Settings:
         cors_origins=cors_origins,
         cors_allow_credentials=cors_credentials,
         trusted_proxies=_trusted_proxies(),
+        **_metrics(),
+        log_json=_log_format(env) == "json",
     )
+
+
+def _metrics() -> dict:
+    raw = os.environ.get("RAPPORT_METRICS", "on").strip().lower()
+    if raw in ("on", "off"):
+        return {"metrics": raw, "metrics_port": None}
+    if raw.isdigit() and 1024 <= int(raw) <= 65535:
+        return {"metrics": "port", "metrics_port": int(raw)}
+    raise ConfigError(f"RAPPORT_METRICS must be 'on', 'off' or a port number (1024-65535), got {raw!r}.")
+
+
+def _log_format(env: str) -> str:
+    value = os.environ.get("RAPPORT_LOG_FORMAT", "json" if env == "production" else "text").strip().lower()
+    if value not in ("json", "text"):
+        raise ConfigError(f"RAPPORT_LOG_FORMAT must be 'json' or 'text', got {value!r}.")
+    return value
