@@ -13,7 +13,6 @@ from domain.teams import Team
 from schema import ids
 from tests.conftest import serving
 
-
 UPDATE = """
 mutation ($id: ID!) {
   updateAccount(input: {id: $id, expectedVersion: 1, name: "Done"}) { account { name } }
