@@ -31,15 +31,18 @@ AND (w.until_date IS NULL OR l.local::date <= w.until_date)
 
 # $1 as_of, $2 at, $3 sees RESTRICTED, $4-$10 weights, $11 cursor priority, $12 limit, $13 cursor id
 QUEUE = f"""
-WITH open_invoices AS (
+WITH disputed_invoices AS (
+    SELECT DISTINCT ei.account_id, ei.invoice_id
+      FROM entries d
+      JOIN entry_invoices ei ON ei.account_id = d.account_id AND ei.entry_id = d.id
+     WHERE d.kind = 'DISPUTE' AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL
+       AND ($3 OR d.visibility = 'ALL_TEAMS')
+),
+open_invoices AS (
     SELECT i.account_id, i.currency, i.due_on, i.balance,
-           (i.status = 'DISPUTED' OR EXISTS (
-               SELECT 1 FROM entry_invoices ei
-                 JOIN entries d ON d.account_id = ei.account_id AND d.id = ei.entry_id
-                WHERE ei.account_id = i.account_id AND ei.invoice_id = i.id AND d.kind = 'DISPUTE'
-                  AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL
-                  AND ($3 OR d.visibility = 'ALL_TEAMS'))) AS disputed
+           (i.status = 'DISPUTED' OR di.invoice_id IS NOT NULL) AS disputed
       FROM invoices i
+      LEFT JOIN disputed_invoices di ON di.account_id = i.account_id AND di.invoice_id = i.id
      WHERE i.status NOT IN ('PAID', 'VOID', 'WRITTEN_OFF', 'DRAFT') AND i.balance > 0
 ),
 per_currency AS (

@@ -1,0 +1,120 @@
+"""The GraphQL documents and SQL the benchmark sends, in one place."""
+
+TIMELINE = """
+query Timeline($id: ID!) {
+  account(id: $id) {
+    timeline(first: 50) {
+      edges { node { kind summary occurredAt author { name } contact { name } invoices { number } } }
+    }
+  }
+}
+"""
+
+# The same page through PostGraphile v4's generated schema (accounts by uuid, relations by FK names).
+POSTGRAPHILE_TIMELINE = """
+query Timeline($id: UUID!) {
+  accountById(id: $id) {
+    entriesByAccountId(first: 50, orderBy: [OCCURRED_AT_DESC, ID_DESC], condition: {deletedAt: null}) {
+      edges {
+        node {
+          kind summary occurredAt
+          userByAuthorId { name }
+          contactByAccountIdAndContactId { name }
+          entryInvoicesByAccountIdAndEntryId { nodes { invoiceByAccountIdAndInvoiceId { number } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+# The same page as one SQL statement: the floor, with no HTTP and no GraphQL.
+RAW_TIMELINE = """
+SELECT e.kind, e.summary, e.occurred_at, u.name AS author_name, c.name AS contact_name,
+       ARRAY(SELECT i.number FROM entry_invoices ei
+               JOIN invoices i ON i.account_id = ei.account_id AND i.id = ei.invoice_id
+              WHERE ei.account_id = e.account_id AND ei.entry_id = e.id
+              ORDER BY i.number) AS invoice_numbers
+  FROM entries e
+  LEFT JOIN users u ON u.id = e.author_id
+  LEFT JOIN contacts c ON c.account_id = e.account_id AND c.id = e.contact_id
+ WHERE e.account_id = $1 AND e.deleted_at IS NULL
+ ORDER BY e.occurred_at DESC, e.id DESC
+ LIMIT 50
+"""
+
+_MONEY = "amount currency"
+CALL_BRIEF = f"""
+query CallBrief($id: ID!, $at: DateTime) {{
+  account(id: $id) {{
+    callBrief(at: $at) {{
+      at
+      flags
+      account {{ id name }}
+      whoToContact {{
+        contact {{ id name roles }}
+        channel
+        reachability {{ reachable reason nextReachableAt }}
+        reason
+      }}
+      receivables {{
+        currency open {{ {_MONEY} }} overdue {{ {_MONEY} }} disputed {{ {_MONEY} }}
+        buckets {{ bucket amount {{ {_MONEY} }} }}
+        openInvoiceCount oldestDaysOverdue
+      }}
+      overdueInvoices {{
+        id number dueOn status balance {{ {_MONEY} }} daysOverdue agingBucket
+        activePromise {{ id }} openDispute {{ id }}
+      }}
+      openPromises {{ id summary amount {{ {_MONEY} }} promisedFor graceDays status }}
+      brokenPromises {{ id summary amount {{ {_MONEY} }} promisedFor graceDays status }}
+      openDisputes {{ id summary reason status amount {{ {_MONEY} }} }}
+      recentNews {{ id summary category occurredAt }}
+      recentInteractions {{ id kind summary occurredAt author {{ name }} }}
+      pinned {{ id kind summary }}
+      preferences {{ key value note }}
+      openFollowUps {{ id summary dueAt done assignee {{ name }} }}
+    }}
+  }}
+}}
+"""
+
+COLLECTIONS_QUEUE = """
+query Queue($asOf: Date) {
+  collectionsQueue(asOf: $asOf, first: 50) {
+    edges {
+      cursor
+      node {
+        account { id name }
+        priority
+        overdue { amount currency }
+        oldestDaysOverdue
+        reachableNow
+        flags
+        reasons
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+SEARCH = """
+query Search($q: String!, $filter: SearchFilter) {
+  search(query: $q, filter: $filter, first: 20) {
+    estimatedTotal
+    tookMs
+    hits { type highlight account { name } entry { kind summary occurredAt } }
+    facets { field values { value count } }
+  }
+}
+"""
+
+LOG_NOTE = """
+mutation LogNote($input: LogNoteInput!) {
+  logNote(input: $input) {
+    entry { id summary }
+    userErrors { code field message }
+  }
+}
+"""

@@ -1,0 +1,435 @@
+"""RESULTS.md and one chart per scenario, from the results bench/run.py gathered.
+
+.venv/bin/python -m bench.report bench/.work/results.json [OUT_DIR]   # re-render without re-running
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+
+# Targets from issues 4, 5 and 8: (scenario, what, limit) checked at 8 concurrent users unless noted.
+TARGET_USERS = 8
+COLORS = {
+    "Meilisearch direct": "#d62728",
+    "Rapport": "#1f77b4",
+    "PostGraphile": "#ff7f0e",
+    "raw SQL": "#2ca02c",
+    "raw SQL (app's 2 queries)": "#9467bd",
+}
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else (f"{value:.1f}" if value < 100 else f"{value:.0f}")
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _at(rows: list[dict], users: int) -> dict | None:
+    return next((r for r in rows if r["users"] == users), None)
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "–" if not a or not b else f"{a / b:.2f}×"
+
+
+def _quiet(quiet: dict | None, step: str) -> str:
+    if not quiet:
+        return ""
+    load = ", ".join(f"{x:.2f}" for x in quiet.get("load_average", []))
+    return (
+        f"Before {step}, other work kept {quiet['busy_cores_before']} cores busy (load average {load}; "
+        f"waited {quiet['waited_s']} s for the machine to calm down)."
+    )
+
+
+def _cpu(row: dict) -> str:
+    if row.get("cpu_cores") is None:
+        return "–"
+    cpu = row.get("cpu", {})
+    load = cpu.get("load", cpu.get("locust"))
+    ours = [row["cpu_cores"], *(cpu.get(k) for k in ("postgres", "meili", "worker")), load]
+    other = cpu["machine"] - sum(v or 0 for v in ours) if "machine" in cpu else None
+    return " · ".join("–" if v is None else f"{max(v, 0):.2f}" for v in [*ours, other])
+
+
+def _table(series: dict[str, list[dict]], resources: bool = True) -> list[str]:
+    head = "| system | users | p50 ms | p95 ms | p99 ms | req/s | errors |"
+    rule = "|---|---:|---:|---:|---:|---:|---:|"
+    if resources:
+        head += (
+            " server peak RSS MB | CPU cores: server · Postgres · Meili · worker · load generator · other |"
+        )
+        rule += "---:|---:|"
+    lines = [head, rule]
+    for system, rows in series.items():
+        for r in rows:
+            line = (
+                f"| {system} | {r['users']} | {_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['p99'])} "
+                f"| {_num(r['rps'])} | {r['errors']} |"
+            )
+            if resources:
+                line += f" {_num(r.get('peak_rss_mb'), 0)} | {_cpu(r)} |"
+            lines.append(line)
+    return lines
+
+
+def chart(title: str, series: dict[str, list[dict]], path: Path, unit: str = "req/s") -> None:
+    """Latency percentiles (left) and throughput (right) against concurrency; all systems on the same axes."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4))
+    styles = {"p50": "-", "p95": "--", "p99": ":"}
+    for system, rows in series.items():
+        if not rows:
+            continue
+        color = COLORS.get(system)
+        users = [r["users"] for r in rows]
+        for key, style in styles.items():
+            left.plot(users, [r[key] for r in rows], style, marker="o", color=color)
+        right.plot(users, [r["rps"] for r in rows], "-", marker="o", color=color, label=system)
+    ticks = sorted({r["users"] for rows in series.values() for r in rows})
+    for axis in (left, right):
+        axis.set_xscale("log", base=2)
+        axis.set_xlabel("concurrent clients")
+        axis.grid(True, which="both", alpha=0.3)
+        axis.set_xticks(ticks, [str(t) for t in ticks])
+    left.set_yscale("log")
+    left.set_ylabel("latency, ms (log scale)")
+    left.set_title(f"{title}: latency")
+    right.set_ylabel(unit)
+    right.set_ylim(bottom=0)
+    right.set_title(f"{title}: throughput")
+    handles = [Line2D([], [], color=COLORS.get(s), marker="o", label=s) for s in series if series[s]]
+    handles += [Line2D([], [], color="grey", linestyle=style, label=key) for key, style in styles.items()]
+    left.legend(handles=handles, fontsize=7, loc="upper left")
+    right.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _summary(results: dict) -> list[str]:
+    scenarios = results.get("scenarios", {})
+    lines = [
+        f"| figure (at {TARGET_USERS} concurrent clients unless noted) | measured | target | verdict |",
+        "|---|---:|---:|---|",
+    ]
+
+    def row(
+        label: str, value: float | None, target: float, unit: str, higher_is_better: bool = False
+    ) -> None:
+        if value is None:
+            lines.append(f"| {label} | – | {target:g} {unit} | not measured |")
+            return
+        ok = value >= target if higher_is_better else value <= target
+        factor = (target / value if higher_is_better else value / target) if value else 0
+        verdict = "met" if ok else f"missed ({factor:.1f}× off)"
+        shown = f"{value:.2f}{unit}" if unit == "×" else f"{_num(value, 0 if value >= 100 else 1)} {unit}"
+        wanted = f"{target:g}{unit}" if unit == "×" else f"{target:,g} {unit}"
+        lines.append(f"| {label} | {shown} | {wanted} | {verdict} |")
+
+    def scenario_at(name: str, key: str, users: int = TARGET_USERS) -> float | None:
+        found = _at(scenarios.get(name, {}).get("rapport", []), users)
+        return found[key] if found else None
+
+    timeline = scenarios.get("timeline", {}).get("rapport", [])
+    pg = results.get("postgraphile", {}).get("timeline", [])
+    raw = results.get("raw", {}).get("one_statement", [])
+    row("timeline page p99 (target set at 16 clients)", scenario_at("timeline", "p99"), 25, "ms")
+    ours, theirs, floor = _at(timeline, TARGET_USERS), _at(pg, TARGET_USERS), _at(raw, 1)
+    if ours and theirs:
+        row(
+            "timeline throughput ÷ PostGraphile's",
+            ours["rps"] / theirs["rps"],
+            1.0,
+            "×",
+            higher_is_better=True,
+        )
+    if ours and floor:
+        row("timeline p50 ÷ raw SQL p50 (1 client)", _at(timeline, 1)["p50"] / floor["p50"], 3.0, "×")
+    row("callBrief p99", scenario_at("callBrief", "p99"), 50, "ms")
+    row("collectionsQueue first page p99", scenario_at("collectionsQueue", "p99"), 150, "ms")
+    row("search p50", scenario_at("search", "p50"), 15, "ms")
+    row("search p99", scenario_at("search", "p99"), 50, "ms")
+    fresh = results.get("freshness", {}).get("delay_ms", {})
+    row("write-to-searchable p99 at ~50 notes/s", fresh.get("p99"), 1000, "ms")
+    index = results.get("index", {})
+    row("reindex", index.get("docs_per_second"), 10_000, "docs/s", higher_is_better=True)
+    peaks = [r.get("peak_rss_mb") or 0 for s in scenarios.values() for r in s.get("rapport", [])]
+    row("api peak RSS under load (all scenarios)", max(peaks) if peaks else None, 300, "MB")
+    return lines
+
+
+def write(results: dict, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    charts = out_dir / "charts"
+    charts.mkdir(exist_ok=True)
+    cfg = results["config"]
+    seed = results.get("seed", {})
+    index = results.get("index", {})
+    machine = results.get("machine", {})
+    versions = results.get("versions", {})
+    scenarios = results.get("scenarios", {})
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` (bench/run.py) on {results['started']}; the whole run took "
+        f"{results.get('total_seconds', 0) / 60:.1f} minutes. Scale {cfg['scale']} (seed {cfg['seed']}, "
+        f"dates anchored at {cfg['anchor']}). Each level ran {cfg['duration_s']:g} s after a "
+        f"{cfg['warmup_s']:g} s warm-up that is not counted; "
+        + (
+            f"each figure is the median of {cfg['repeat']} runs."
+            if cfg["repeat"] > 1
+            else "one run per level (BENCH_REPEAT=3 takes medians of three)."
+        ),
+        "",
+        "## Summary against the targets",
+        "",
+        *_summary(results),
+        "",
+        "## Machine and versions",
+        "",
+        f"- `nproc`: {machine.get('nproc')}; `uname -a`: `{machine.get('uname')}`",
+        f"- Python {machine.get('python')}, Node {machine.get('node')}, PostGraphile "
+        f"{machine.get('postgraphile')}, "
+        f"PostgreSQL {versions.get('postgres')} (shared_buffers {versions.get('postgres_shared_buffers')}), "
+        f"Meilisearch {versions.get('meilisearch')}",
+        "- " + ", ".join(f"{k} {v}" for k, v in machine.get("packages", {}).items()),
+        f"- Rapport: `rapport serve`, {cfg['api_workers']} uvicorn process, asyncpg pool max "
+        f"{cfg['db_pool_max']}; `rapport worker` beside it. PostGraphile: {cfg['pg_workers']} Node "
+        "process(es), "
+        "pool max 10, no JWT (it runs as the connecting role). Locust (one process), both servers, "
+        "Postgres and Meilisearch share the same cores. Rapport's per-user rate limit is turned off for the "
+        "run (`RAPPORT_RATE_LIMIT_PER_SECOND=0`); everything else is as `rapport serve` ships, access log "
+        "included.",
+        "",
+        _quiet(results.get("quiet_at_start"), "seeding"),
+        _quiet(results.get("quiet"), "measuring"),
+        "",
+        "```",
+        machine.get("free", ""),
+        "```",
+        "",
+        "## Dataset",
+        "",
+        "| table | rows |",
+        "|---|---:|",
+        *(f"| {table} | {count:,} |" for table, count in seed.get("counts", {}).items()),
+        "",
+        (
+            f"Seeded in {seed.get('seconds')} s (COPY; migration {seed.get('migrate_seconds')} s included)"
+            + (" — reused from an earlier run." if seed.get("reused") else ".")
+        ),
+        (
+            f"Search index: {index.get('documents', 0):,} documents in {index.get('seconds')} s, "
+            f"{_num(index.get('docs_per_second'), 0)} documents/s (search.reindex: fresh index, swap)."
+            if not index.get("reused")
+            else f"Search index: {index.get('documents', 0):,} documents, reused (BENCH_SKIP_INDEX)."
+        ),
+        "",
+    ]
+    if "timeline" in scenarios:
+        lines += _timeline_section(results, charts)
+    titles = {
+        "callBrief": "callBrief (every field)",
+        "collectionsQueue": "collectionsQueue(first: 50)",
+        "search": "search (common, rare, typo, filtered)",
+        "logNote": "logNote throughput",
+    }
+    for name, title in titles.items():
+        if name not in scenarios:
+            continue
+        rows = scenarios[name]["rapport"]
+        series = {"Rapport": rows}
+        engine = results.get("engine")
+        if name == "search" and engine:
+            # Meilisearch asked directly by the app's own client, one query at a time: the engine's floor.
+            trip = engine["client_round_trip_ms"]
+            series["Meilisearch direct"] = [{"users": 1, **trip, "rps": round(1000 / trip["mean"], 1)}]
+        chart(title, series, charts / f"{name}.png")
+        lines += [f"## {title}", "", *_table({"Rapport": rows}), "", f"![{name}](charts/{name}.png)", ""]
+        if name == "search":
+            lines += _search_extra(results, rows)
+        if name == "logNote":
+            drained = scenarios[name].get("outbox_drained_after_s")
+            lines += [
+                "The index worker (`rapport worker`, a separate process) indexes the notes as they come; "
+                f"the outbox was empty again {drained} s after the last run.",
+                "",
+            ]
+        errors = [s for r in rows for s in r.get("error_samples", [])]
+        if errors:
+            lines += ["Errors seen (first few):", "", *(f"- `{e[:200]}`" for e in errors[:3]), ""]
+    if results.get("profile"):
+        lines += _profile_section(results["profile"])
+    if "freshness" in results:
+        fresh = results["freshness"]
+        delay = fresh["delay_ms"]
+        lines += [
+            "## Write-to-searchable freshness",
+            "",
+            f"{fresh['notes']} notes logged through the API at {fresh['rate_per_second']} notes/s, each "
+            "with a "
+            f"unique word; Meilisearch polled every {fresh['poll_interval_ms']} ms (multi-search, phrase "
+            "query) "
+            "from the moment the mutation answered until the note's document was found (so a figure is at "
+            "most "
+            "one poll interval late).",
+            "",
+            "| found | not found in 30 s | p50 ms | p95 ms | p99 ms | max ms | logNote p50 ms | logNote "
+            "p99 ms |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {fresh['found']} | {fresh['not_found_within_30s']} | {_ms(delay['p50'])} | "
+            f"{_ms(delay['p95'])} "
+            f"| {_ms(delay['p99'])} | {_ms(delay['max'])} | {_ms(fresh['logNote_ms']['p50'])} "
+            f"| {_ms(fresh['logNote_ms']['p99'])} |",
+            "",
+            f"CPU cores during this step (server · Postgres · Meili · worker · load generator · other): "
+            f"{_cpu(fresh['api']) if fresh.get('api') else '–'}; the writes and polls come from bench/run.py "
+            "itself" + ("." if "load" in fresh.get("api", {}).get("cpu", {}) else ", counted under other."),
+            "",
+        ]
+        if fresh["rate_per_second"] < 0.9 * fresh.get("target_rate", 50):
+            lines += [
+                f"The API did not keep up with the offered {fresh.get('target_rate', 50):g} notes/s (it "
+                f"completed {fresh['rate_per_second']}/s): writes queued, so the delays above include an "
+                "overloaded write path and outbox, not only the worker's indexing.",
+                "",
+            ]
+    lines += [
+        "## How to read this",
+        "",
+        "- Latencies are measured by Locust's client per request (exact values, not Locust's rounded "
+        "buckets); "
+        "throughput is requests completed in the measured window. A GraphQL answer with `errors` (or "
+        "`userErrors` for mutations) counts as an error.",
+        "- Peak RSS is the server process tree's, sampled every 200 ms with psutil. CPU cores are CPU "
+        "seconds divided by wall seconds during the level, for the server, Postgres (every backend, parallel "
+        "workers included), Meilisearch, the index worker and the load generator (Locust, or bench/run.py "
+        "where it drives the load); *other* is the rest of the machine's busy time (2 cores = saturated), "
+        "i.e. other work on the same machine. Postgres and Meilisearch are the dev stack's, so their "
+        "figures also include any other client of theirs.",
+        "- The load generator runs on the same 2 cores as the servers and Postgres: at 32 clients everything "
+        "competes for CPU, as it would in the issue's reference measurements.",
+        "- Re-render this file from the raw figures with `.venv/bin/python -m bench.report "
+        "bench/.work/results.json`.",
+        "",
+    ]
+    path = out_dir / "RESULTS.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def _timeline_section(results: dict, charts: Path) -> list[str]:
+    rapport = results["scenarios"]["timeline"]["rapport"]
+    pg = results.get("postgraphile", {})
+    raw = results.get("raw", {})
+    series = {"Rapport": rapport}
+    if pg.get("timeline"):
+        series["PostGraphile"] = pg["timeline"]
+    if raw.get("one_statement"):
+        series["raw SQL"] = raw["one_statement"]
+    if raw.get("app_store"):
+        series["raw SQL (app's 2 queries)"] = raw["app_store"]
+    chart("timeline page", series, charts / "timeline.png")
+    lines = [
+        "## Timeline page: Rapport, PostGraphile and raw SQL",
+        "",
+        "`account(id) { timeline(first: 50) { edges { node { kind summary occurredAt author { name } "
+        "contact { name } invoices { number } } } } }` on random accounts; PostGraphile serves the same page "
+        "through its generated schema (`accountById "
+        "{ entriesByAccountId(first: 50, orderBy: [OCCURRED_AT_DESC, "
+        "ID_DESC], condition: {deletedAt: null}) ... "
+        "}`); raw SQL is the page as one asyncpg statement with no "
+        "HTTP (and, for reference, the two store calls the app makes), run from one Python process.",
+        "",
+        *_table(series),
+        "",
+        f"![timeline](charts/{'timeline.png'})",
+        "",
+    ]
+    if pg.get("skipped"):
+        lines += [f"PostGraphile was not measured: {pg['skipped']}", ""]
+    lines += [
+        "| clients | Rapport ÷ PostGraphile req/s | Rapport p50 ÷ PostGraphile p50 | Rapport p50 ÷ raw SQL "
+        "p50 "
+        "| PostGraphile p50 ÷ raw SQL p50 |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in rapport:
+        theirs = _at(pg.get("timeline", []), r["users"]) or {}
+        floor = _at(raw.get("one_statement", []), r["users"]) or {}
+        lines.append(
+            f"| {r['users']} | {_ratio(r['rps'], theirs.get('rps'))} | {_ratio(r['p50'], theirs.get('p50'))} "
+            f"| {_ratio(r['p50'], floor.get('p50'))} | {_ratio(theirs.get('p50'), floor.get('p50'))} |"
+        )
+    lines.append("")
+    errors = [s for r in rapport for s in r.get("error_samples", [])]
+    if errors:
+        lines += ["Errors seen (first few):", "", *(f"- `{e[:200]}`" for e in errors[:3]), ""]
+    return lines
+
+
+def _profile_section(profile: dict) -> list[str]:
+    lines = [
+        "## Where a request's time goes (profile)",
+        "",
+        "Each read scenario's request sent in-process, one at a time (no server running, no HTTP), with "
+        "every "
+        "SQL statement timed through asyncpg's query logger and the Python side under pyinstrument "
+        "(reports in "
+        "`bench/.work/profile-<scenario>.txt` and `.html`).",
+        "",
+        "| scenario | ms per request | SQL statements | SQL ms | costliest statements (calls × ms each) |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, p in profile.items():
+        top = "<br>".join(
+            f"{t['calls_per_request']:g} × {t['ms_per_call']:.1f} ms: `{t['sql'][:70]}…`"
+            for t in p["top_statements"][:3]
+        )
+        lines.append(
+            f"| {name} | {_ms(p['request_ms_mean'])} | {p['sql_per_request']:g} | "
+            f"{_ms(p['sql_ms_per_request'])} "
+            f"| {top} |"
+        )
+    return [*lines, ""]
+
+
+def _search_extra(results: dict, rows: list[dict]) -> list[str]:
+    lines = [
+        "By kind of query:",
+        "",
+        "| users | query | requests | p50 ms | p95 ms | p99 ms |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        for name, stats in r.get("by_name", {}).items():
+            lines.append(
+                f"| {r['users']} | {name.split(':')[-1]} | {stats['requests']} | {_ms(stats['p50'])} "
+                f"| {_ms(stats['p95'])} | {_ms(stats['p99'])} |"
+            )
+    engine = results.get("engine")
+    if engine:
+        e, rt = engine["engine_ms"], engine["client_round_trip_ms"]
+        lines += [
+            "",
+            f"Meilisearch's own time for the same mix ({engine['queries']} queries in sequence with the "
+            "app's "
+            f"search parameters, no server running): `processingTimeMs` p50 {_ms(e['p50'])} ms, p99 "
+            f"{_ms(e['p99'])} "
+            f"ms; round trip from the app's async client p50 {_ms(rt['p50'])} ms, p99 {_ms(rt['p99'])} ms.",
+        ]
+    return [*lines, ""]
+
+
+if __name__ == "__main__":
+    data = json.loads(Path(sys.argv[1]).read_text())
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).resolve().parent / ".work" / "results"
+    print(write(data, target))
