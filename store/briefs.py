@@ -7,7 +7,7 @@ from uuid import UUID
 import asyncpg
 
 from store.entries import ENTRY_SELECT
-from store.sql import INVOICE, columns
+from store.sql import INVOICE, columns, group_by
 
 # An invoice counts as disputed when its status says so or an open dispute names it.
 _DISPUTED = """
@@ -21,13 +21,6 @@ INTERACTION_KINDS = ["NOTE", "CALL", "EMAIL", "MEETING", "LETTER", "SMS"]
 RECENT_INTERACTIONS = 10
 
 
-def _group(rows: list[asyncpg.Record], key: str = "account_id") -> dict[UUID, list[asyncpg.Record]]:
-    result: dict[UUID, list[asyncpg.Record]] = {}
-    for row in rows:
-        result.setdefault(row[key], []).append(row)
-    return result
-
-
 async def open_invoices(
     conn: asyncpg.Connection, account_ids: list[UUID], *, restricted: bool
 ) -> dict[UUID, list[asyncpg.Record]]:
@@ -39,7 +32,7 @@ async def open_invoices(
         account_ids,
         restricted,
     )
-    return _group(rows)
+    return group_by(rows, "account_id")
 
 
 async def payments(conn: asyncpg.Connection, account_ids: list[UUID]) -> dict[UUID, list[asyncpg.Record]]:
@@ -48,7 +41,7 @@ async def payments(conn: asyncpg.Connection, account_ids: list[UUID]) -> dict[UU
         " WHERE account_id = ANY($1::uuid[]) ORDER BY received_on",
         account_ids,
     )
-    return _group(rows)
+    return group_by(rows, "account_id")
 
 
 async def promises(
@@ -61,7 +54,7 @@ async def promises(
         account_ids,
         restricted,
     )
-    return _group(rows)
+    return group_by(rows, "account_id")
 
 
 async def invoice_promises_and_disputes(

@@ -8,7 +8,7 @@ import asyncpg
 
 from domain.validation import conflict, not_found
 from store import changes
-from store.sql import CONTACT, columns
+from store.sql import CONTACT, columns, group_by
 
 # A contact's time zone is its own, else its account's.
 _SELECT = (
@@ -51,10 +51,7 @@ async def contacts_of_accounts(
     rows = await conn.fetch(
         f"{_SELECT} WHERE c.account_id = ANY($1::uuid[]) ORDER BY lower(c.name), c.id", account_ids
     )
-    result: dict[UUID, list[asyncpg.Record]] = {}
-    for row in rows:
-        result.setdefault(row["account_id"], []).append(row)
-    return result
+    return group_by(rows, "account_id")
 
 
 async def windows_of_contacts(
@@ -64,10 +61,7 @@ async def windows_of_contacts(
         "SELECT * FROM contact_windows WHERE contact_id = ANY($1::uuid[]) ORDER BY contact_id, position",
         contact_ids,
     )
-    result: dict[UUID, list[asyncpg.Record]] = {}
-    for row in rows:
-        result.setdefault(row["contact_id"], []).append(row)
-    return result
+    return group_by(rows, "contact_id")
 
 
 async def _replace_windows(

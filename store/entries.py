@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from domain.validation import not_found
-from store.sql import ACCOUNT, CONTACT, INVOICE, USER, columns
+from store.sql import ACCOUNT, CONTACT, INVOICE, USER, columns, group_by
 
 ENTRY_SELECT = f"""
 SELECT e.*,
@@ -142,10 +142,7 @@ async def pinned(
         account_ids,
         restricted,
     )
-    result: dict[UUID, list[asyncpg.Record]] = {}
-    for row in rows:
-        result.setdefault(row["account_id"], []).append(row)
-    return result
+    return group_by(rows, "account_id")
 
 
 async def entries_by_ids(
@@ -169,10 +166,7 @@ async def invoices_of_entries(
         " WHERE ei.entry_id = ANY($1::uuid[]) ORDER BY i.number, i.id",
         entry_ids,
     )
-    result: dict[UUID, list[asyncpg.Record]] = {}
-    for row in rows:
-        result.setdefault(row["entry_id"], []).append(row)
-    return result
+    return group_by(rows, "entry_id")
 
 
 async def revisions_of_entries(
@@ -184,10 +178,7 @@ async def revisions_of_entries(
         " WHERE r.entry_id = ANY($1::uuid[]) ORDER BY r.revision DESC",
         entry_ids,
     )
-    result: dict[UUID, list[asyncpg.Record]] = {}
-    for row in rows:
-        result.setdefault(row["entry_id"], []).append(row)
-    return result
+    return group_by(rows, "entry_id")
 
 
 async def insert_entry(conn: asyncpg.Connection, fields: dict, invoice_ids: list[UUID]) -> UUID:

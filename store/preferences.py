@@ -5,6 +5,7 @@ from uuid import UUID
 import asyncpg
 
 from store import changes
+from store.sql import group_by
 
 
 async def preferences_of_accounts(
@@ -13,10 +14,7 @@ async def preferences_of_accounts(
     rows = await conn.fetch(
         "SELECT * FROM preferences WHERE account_id = ANY($1::uuid[]) ORDER BY key", account_ids
     )
-    result: dict[UUID, list[asyncpg.Record]] = {}
-    for row in rows:
-        result.setdefault(row["account_id"], []).append(row)
-    return result
+    return group_by(rows, "account_id")
 
 
 async def set_preference(

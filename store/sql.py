@@ -47,3 +47,11 @@ INVOICE = (
 
 def columns(alias: str, names: tuple[str, ...], prefix: str = "") -> str:
     return ", ".join(f"{alias}.{name} AS {prefix}{name}" for name in names)
+
+
+def group_by(rows: list, key: str) -> dict:
+    """Rows of a batched query, grouped under the value of one column, in query order."""
+    grouped: dict = {}
+    for row in rows:
+        grouped.setdefault(row[key], []).append(row)
+    return grouped
