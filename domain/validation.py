@@ -78,6 +78,11 @@ class Checker:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
+    def settle(self) -> None:
+        """Raise Rejected with every problem collected so far, if there is any."""
+        if self.problems:
+            raise Rejected(*self.problems)
+
     def text(self, name: str, value: str | None, *, max_len: int, required: bool = False) -> None:
         if value is None:
             if required:

@@ -6,7 +6,7 @@ import strawberry
 from domain.permissions import Write
 from domain.records import check_account
 from domain.records import check_ref as check_ref_values
-from domain.validation import Checker, Rejected, not_found
+from domain.validation import Checker, not_found
 from schema.mutations.base import existing_account, parse_id, require, run
 from schema.mutations.payloads import AccountPayload, UpsertAccountsPayload
 from schema.types.account import Account, AccountStatus
@@ -104,8 +104,7 @@ class AccountMutations:
             _check_account(check, input)
             for i, ref in enumerate(input.external_refs or []):
                 check_ref(check.at("externalRefs", i), ref)
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             row = await accounts.create_account(
                 conn,
                 name=input.name.strip(),
@@ -131,8 +130,7 @@ class AccountMutations:
             require(info, Write.ACCOUNTS)
             check = Checker()
             _check_account(check, input)
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             account = await existing_account(conn, input.id, ("input", "id"))
             wanted = {
                 "name": input.name.strip() if input.name is not None else None,
@@ -173,8 +171,7 @@ class AccountMutations:
                 item_check = check.at(i)
                 _check_account(item_check, item)
                 check_ref(item_check.at("externalRef"), item.external_ref)
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             results, changed, renamed = await accounts.upsert_accounts(
                 conn,
                 [

@@ -179,8 +179,7 @@ class ContactMutations:
             check = Checker()
             fields = _fields(check, input)
             windows = _windows(check, input.windows)
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             account = await existing_account(conn, input.account_id, ("input", "accountId"))
             row = await contacts.create_contact(conn, account["id"], fields, windows or [])
             await _record(conn, info, "createContact", row)
@@ -199,8 +198,7 @@ class ContactMutations:
             check = Checker()
             fields = _fields(check, input)
             windows = _windows(check, input.windows)
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             contact_id = parse_id(input.id, "Contact", ("input", "id"), "contact")
             before, after = await contacts.update_contact(
                 conn, contact_id, input.expected_version, fields, windows
@@ -222,8 +220,7 @@ class ContactMutations:
             check.text("key", input.key, max_len=PREFERENCE_KEY_MAX, required=True)
             check.text("value", input.value, max_len=SHORT_TEXT_MAX, required=True)
             check.text("note", input.note, max_len=SHORT_TEXT_MAX)
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             account = await existing_account(conn, input.account_id, ("input", "accountId"))
             key = input.key.strip()
             before = await preferences.set_preference(

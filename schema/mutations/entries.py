@@ -213,8 +213,7 @@ async def create_entry(
         visibility = getattr(data, "visibility", None) or Visibility.ALL_TEAMS
         if visibility == Visibility.RESTRICTED and not info.context.sees_restricted:
             raise forbidden("only AR and ADMIN may restrict an entry.", ("input", "visibility"))
-        if check:
-            raise Rejected(*check.problems)
+        check.settle()
         account = await existing_account(conn, data.account_id, ("input", "accountId"))
         key = data.idempotency_key
         if key is not None:
@@ -228,8 +227,7 @@ async def create_entry(
                 return await _entry_payload(conn, info, prior.result_id)
         contact_id, invoice_ids, invoice_rows = await _check_links(conn, account["id"], data)
         extra = await prepare(conn, check, account["id"], invoice_rows)
-        if check:
-            raise Rejected(*check.problems)
+        check.settle()
         invoice_ids = list(dict.fromkeys([*invoice_ids, *extra.pop("invoice_ids", [])]))
         fields = {
             "account_id": account["id"],
@@ -447,8 +445,7 @@ class EntryMutations:
             check.text("resolution", input.resolution, max_len=5_000, required=True)
             if input.status == DisputeStatus.OPEN:
                 check.add("status", "a dispute is resolved as RESOLVED or REJECTED.")
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             if row["dispute_status"] != "OPEN":
                 raise conflict(f"this dispute is already {row['dispute_status']}.", ("input", "id"))
             await entries.update_entry(
@@ -553,8 +550,7 @@ class EntryMutations:
             check.tags(input.tags)
             if input.summary is None and input.body is None and input.tags is None:
                 check.add(None, "give a summary, body or tags to change.")
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             if row["revision"] != input.expected_revision:
                 raise conflict(
                     f"the entry is at revision {row['revision']}, not {input.expected_revision}: "
@@ -600,8 +596,7 @@ class EntryMutations:
                 raise forbidden("you may delete only your own entries (ADMIN may delete any).", ("id",))
             check = Checker(prefix=())
             check.text("reason", reason, max_len=500, required=True)
-            if check:
-                raise Rejected(*check.problems)
+            check.settle()
             await entries.soft_delete(conn, row, user.id, redact(reason))
             return {
                 "before": {"kind": row["kind"]},
