@@ -8,7 +8,7 @@ logged. The checksums keep order numbers, phone numbers and dates intact.
 
 import re
 
-_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 MASK = "*"
 
@@ -55,7 +55,8 @@ def redact(text: str | None) -> str | None:
         starts = [i for i, c in enumerate(found) if c.isdigit() and (i == 0 or not found[i - 1].isdigit())]
         for start in starts:
             for end in range(len(found), start, -1):
-                if not found[end - 1].isdigit():
+                # a card ends where a group ends, never inside a neighbouring number
+                if not found[end - 1].isdigit() or (end < len(found) and found[end].isdigit()):
                     continue
                 digits = re.sub(r"[ -]", "", found[start:end])
                 if 13 <= len(digits) <= 19 and _luhn(digits):

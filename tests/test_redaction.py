@@ -20,6 +20,9 @@ IBAN = "DE89 3704 0044 0532 0130 00"
     [
         (f"card {CARD} exp 12/29", "card **** **** **** 1111 exp 12/29"),
         ("4111-1111-1111-1111", "****-****-****-1111"),
+        # a number glued to letters is a word (an id, a hash), and never part of the card
+        ("card 5555 5555 5555 4444 068b7b7b9c", "card **** **** **** 4444 068b7b7b9c"),
+        ("ref 4111111111111111abc", "ref 4111111111111111abc"),
         ("amex 378282246310005.", "amex ***********0005."),
         (f"IBAN {IBAN} THANKS", "IBAN **** **** **** **** **30 00 THANKS"),
         ("GB82WEST12345698765432", "******************5432"),
