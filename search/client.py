@@ -2,6 +2,7 @@
 
 import httpx2
 from meilisearch_python_sdk import AsyncClient
+from meilisearch_python_sdk._http_requests import AsyncHttpRequests
 from meilisearch_python_sdk.errors import MeilisearchApiError, MeilisearchError, MeilisearchTaskFailedError
 
 
@@ -22,8 +23,28 @@ def is_outage(error: BaseException) -> bool:
     return isinstance(error, MeilisearchError | httpx2.HTTPError | OSError | TimeoutError)
 
 
+class _FreshConnectionClient(AsyncClient):
+    """The SDK's client, opening a new connection per request instead of keeping one alive.
+
+    On a kept-alive connection every Meilisearch answer after the first stalls about
+    40 ms (its response leaves in two segments and the second waits for our delayed
+    ACK); a fresh connection is in quick-ACK mode. Measured here: a search takes
+    48 ms on a kept-alive connection and 5 ms on a fresh one.
+    """
+
+    def __init__(self, url: str, api_key: str | None, timeout_seconds: float) -> None:
+        super().__init__(url, api_key, timeout=timeout_seconds)  # type: ignore[arg-type]
+        self.http_client = httpx2.AsyncClient(
+            base_url=url,
+            timeout=timeout_seconds,
+            headers=self._headers,
+            limits=httpx2.Limits(max_keepalive_connections=0),
+        )
+        self._http_requests = AsyncHttpRequests(self.http_client, json_handler=self.json_handler)
+
+
 def create_client(url: str, master_key: str | None, timeout_seconds: float) -> AsyncClient:
-    return AsyncClient(url, master_key, timeout=timeout_seconds)  # type: ignore[arg-type]
+    return _FreshConnectionClient(url, master_key, timeout_seconds)
 
 
 async def is_healthy(client: AsyncClient) -> bool:

@@ -42,12 +42,26 @@ async def _init_connection(connection: asyncpg.Connection) -> None:
     connection.add_query_logger(_count_query)
 
 
+class _Connection(asyncpg.Connection):
+    """A pooled connection given back without asyncpg's reset query.
+
+    That query (unlock advisory locks, CLOSE ALL, UNLISTEN *, RESET ALL) is a round
+    trip on every release, two or three per request, and undoes nothing here: pooled
+    connections never SET, LISTEN, lock or hold cursors outside a transaction. An open
+    transaction is still rolled back on release; LISTEN uses connections of its own.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 async def create_pool(database_url: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         database_url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        connection_class=_Connection,
         command_timeout=30,
         # Queries with optional filters ("$1 IS NULL OR ...") need a plan made for the
         # actual values; a cached generic plan would scan where an index would seek.
