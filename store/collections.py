@@ -31,18 +31,15 @@ AND (w.until_date IS NULL OR l.local::date <= w.until_date)
 
 # $1 as_of, $2 at, $3 sees RESTRICTED, $4-$10 weights, $11 cursor priority, $12 limit, $13 cursor id
 QUEUE = f"""
-WITH disputed_invoices AS (
-    SELECT DISTINCT ei.account_id, ei.invoice_id
-      FROM entries d
-      JOIN entry_invoices ei ON ei.account_id = d.account_id AND ei.entry_id = d.id
-     WHERE d.kind = 'DISPUTE' AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL
-       AND ($3 OR d.visibility = 'ALL_TEAMS')
-),
-open_invoices AS (
+WITH open_invoices AS MATERIALIZED (
     SELECT i.account_id, i.currency, i.due_on, i.balance,
-           (i.status = 'DISPUTED' OR di.invoice_id IS NOT NULL) AS disputed
+           (i.status = 'DISPUTED' OR EXISTS (
+               SELECT 1 FROM entry_invoices ei
+                 JOIN entries d ON d.account_id = ei.account_id AND d.id = ei.entry_id
+                WHERE ei.account_id = i.account_id AND ei.invoice_id = i.id
+                  AND d.kind = 'DISPUTE' AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL
+                  AND ($3 OR d.visibility = 'ALL_TEAMS'))) AS disputed
       FROM invoices i
-      LEFT JOIN disputed_invoices di ON di.account_id = i.account_id AND di.invoice_id = i.id
      WHERE i.status NOT IN ('PAID', 'VOID', 'WRITTEN_OFF', 'DRAFT') AND i.balance > 0
 ),
 per_currency AS (
@@ -51,59 +48,61 @@ per_currency AS (
            coalesce(max($1 - due_on) FILTER (WHERE NOT disputed AND due_on < $1), 0) AS oldest
       FROM open_invoices GROUP BY account_id, currency
 ),
-candidates AS (
+candidates AS MATERIALIZED (
     SELECT account_id,
            max(oldest) AS oldest_days,
-           max(overdue / open) AS share,
-           max(log(1 + overdue)) AS log_amount,
+           max(overdue::float8 / open::float8) AS share,
+           max(log(1 + overdue::float8)) AS log_amount,
            jsonb_agg(jsonb_build_object('currency', currency, 'overdue', overdue::text, 'open', open::text)
                      ORDER BY currency) FILTER (WHERE overdue > 0) AS amounts
       FROM per_currency
      GROUP BY account_id
     HAVING bool_or(overdue > 0)
 ),
-promises AS (
-    SELECT p.account_id,
-           p.cancelled_at IS NOT NULL AS cancelled,
-           p.promised_for + p.grace_days AS deadline,
-           p.amount <= coalesce((
-               SELECT sum(pay.amount) FROM payments pay
-                WHERE pay.account_id = p.account_id AND pay.currency = p.currency
-                  AND pay.received_on >= (p.recorded_at AT TIME ZONE 'UTC')::date
-                  AND pay.received_on <= least(p.promised_for + p.grace_days, $1)), 0) AS kept
-      FROM entries p JOIN candidates c ON c.account_id = p.account_id
-     WHERE p.kind = 'PROMISE_TO_PAY' AND p.deleted_at IS NULL AND ($3 OR p.visibility = 'ALL_TEAMS')
-),
 promise_facts AS (
-    SELECT account_id,
-           bool_or(NOT cancelled AND NOT kept AND $1 > deadline AND deadline + 1 >= $1 - 180) AS broken,
-           bool_or(NOT cancelled AND NOT kept AND $1 <= deadline) AS open_promise
-      FROM promises GROUP BY account_id
+    SELECT p.account_id,
+           bool_or(NOT k.kept AND $1 > p.deadline) AS broken,
+           bool_or(NOT k.kept AND $1 <= p.deadline) AS open_promise
+      FROM (SELECT e.account_id, e.amount, e.currency, e.recorded_at,
+                   e.promised_for + e.grace_days AS deadline
+              FROM candidates c
+              JOIN entries e ON e.account_id = c.account_id
+             WHERE e.kind = 'PROMISE_TO_PAY' AND e.deleted_at IS NULL AND e.cancelled_at IS NULL
+               AND e.promised_for + e.grace_days >= $1 - 181
+               AND ($3 OR e.visibility = 'ALL_TEAMS')) p
+     CROSS JOIN LATERAL (
+        SELECT p.amount <= coalesce(sum(pay.amount), 0) AS kept FROM payments pay
+         WHERE pay.account_id = p.account_id AND pay.currency = p.currency
+           AND pay.received_on >= (p.recorded_at AT TIME ZONE 'UTC')::date
+           AND pay.received_on <= least(p.deadline, $1)) k
+     GROUP BY p.account_id
 ),
-people AS (
-    SELECT ct.account_id, ct.do_not_contact,
-           ct.roles && ARRAY['BILLING', 'ACCOUNTS_PAYABLE'] AS billing,
-           NOT ct.do_not_contact
-           AND NOT EXISTS (SELECT 1 FROM contact_windows w
-                            WHERE w.account_id = ct.account_id AND w.contact_id = ct.id
-                              AND w.kind = 'BLACKOUT' AND {_APPLIES})
-           AND (NOT EXISTS (SELECT 1 FROM contact_windows w
-                             WHERE w.account_id = ct.account_id AND w.contact_id = ct.id
-                               AND w.kind = 'PREFERRED')
-                OR EXISTS (SELECT 1 FROM contact_windows w
-                            WHERE w.account_id = ct.account_id AND w.contact_id = ct.id
-                              AND w.kind = 'PREFERRED' AND {_APPLIES})) AS reachable
-      FROM contacts ct
-      JOIN candidates c ON c.account_id = ct.account_id
-      JOIN accounts a ON a.id = ct.account_id
-     CROSS JOIN LATERAL (SELECT $2::timestamptz AT TIME ZONE coalesce(ct.time_zone, a.time_zone) AS local) l
+window_times AS MATERIALIZED (
+    SELECT w.*, $2::timestamptz AT TIME ZONE coalesce(ct.time_zone, a.time_zone) AS local
+      FROM candidates c
+      JOIN contact_windows w ON w.account_id = c.account_id
+      JOIN contacts ct ON ct.account_id = w.account_id AND ct.id = w.contact_id
+      JOIN accounts a ON a.id = w.account_id
+),
+windows_now AS (
+    SELECT w.account_id, w.contact_id,
+           bool_or(w.kind = 'BLACKOUT' AND {_APPLIES}) AS blackout_now,
+           bool_or(w.kind = 'PREFERRED' AND {_APPLIES}) AS preferred_now,
+           bool_or(w.kind = 'PREFERRED') AS has_preferred
+      FROM window_times w CROSS JOIN LATERAL (SELECT w.local) l
+     GROUP BY w.account_id, w.contact_id
 ),
 people_facts AS (
-    SELECT account_id,
-           bool_or(reachable) AS reachable_now,
-           bool_and(do_not_contact) AS all_do_not_contact,
-           bool_or(billing AND NOT do_not_contact) AS billing_contact
-      FROM people GROUP BY account_id
+    SELECT ct.account_id,
+           bool_or(NOT ct.do_not_contact AND NOT coalesce(w.blackout_now, false)
+                   AND (NOT coalesce(w.has_preferred, false) OR w.preferred_now)) AS reachable_now,
+           bool_and(ct.do_not_contact) AS all_do_not_contact,
+           bool_or(ct.roles && ARRAY['BILLING', 'ACCOUNTS_PAYABLE'] AND NOT ct.do_not_contact)
+               AS billing_contact
+      FROM candidates c
+      JOIN contacts ct ON ct.account_id = c.account_id
+      LEFT JOIN windows_now w ON w.account_id = ct.account_id AND w.contact_id = ct.id
+     GROUP BY ct.account_id
 ),
 facts AS (
     SELECT c.account_id, c.oldest_days, c.share, c.log_amount, c.amounts,
@@ -112,8 +111,8 @@ facts AS (
            coalesce(pe.reachable_now, false) AS reachable_now,
            coalesce(pe.all_do_not_contact, false) AS all_do_not_contact,
            coalesce(pe.billing_contact, false) AS billing_contact,
-           EXISTS (SELECT 1 FROM entries n
-                    WHERE n.account_id = c.account_id AND n.kind = 'NEWS'
+           c.account_id IN (SELECT n.account_id FROM entries n
+                    WHERE n.kind = 'NEWS'
                       AND n.category IN ('DOWNSIZING', 'FINANCIAL_DIFFICULTY') AND n.deleted_at IS NULL
                       AND ($3 OR n.visibility = 'ALL_TEAMS')
                       AND n.occurred_at > $2::timestamptz - interval '90 days'
