@@ -16,12 +16,12 @@ from domain.windows import reachability
 from schema.types.account import Account
 from schema.types.brief import CallBrief, ContactSuggestion
 from schema.types.contact import Channel, Contact
-from schema.types.entry import entries_with_invoices, payment_facts, promise_rule
+from schema.types.entry import entry_from_row, payment_facts, promise_rule
 from schema.types.invoice import Invoice
 from schema.types.preference import Preference
 from schema.types.reachability import Reachability, rules
 from schema.types.receivables import Receivables, invoice_facts
-from store import briefs, contacts, preferences
+from store import briefs, contacts, entries, preferences
 
 ROLE_NAMES = {
     "BILLING": "billing contact",
@@ -55,21 +55,23 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
         windows = await contacts.windows_of_contacts(conn, [p["id"] for p in people])
         owed = (await briefs.open_invoices(conn, [account_id], restricted=restricted)).get(account_id, [])
         paid = payment_facts((await briefs.payments(conn, [account_id])).get(account_id, []))
-        promise_rows = (await briefs.promises(conn, [account_id], restricted=restricted)).get(account_id, [])
         sections = await briefs.brief_entries(
             conn, account_id, restricted=restricted, at=at, news_since=at - timedelta(days=NEWS_LOOKBACK_DAYS)
         )
         likes = (await preferences.preferences_of_accounts(conn, [account_id])).get(account_id, [])
-        promise_rows = [
+        sections["promises"] = [
             row
-            for row in promise_rows
+            for row in sections["promises"]
             if promises.status(promise_rule(row), paid, as_of) == promises.PromiseStatus.OPEN
             or promises.broken_recently(promise_rule(row), paid, as_of)
         ]
-        typed = {
-            name: await entries_with_invoices(conn, rows)
-            for name, rows in {**sections, "promises": promise_rows}.items()
-        }
+        linked = await entries.invoices_of_entries(
+            conn, list({row["id"] for rows in sections.values() for row in rows})
+        )
+    typed = {
+        name: [entry_from_row(row, linked.get(row["id"], [])) for row in rows]
+        for name, rows in sections.items()
+    }
 
     reach = {
         p["id"]: reachability(

@@ -44,19 +44,6 @@ async def payments(conn: asyncpg.Connection, account_ids: list[UUID]) -> dict[UU
     return group_by(rows, "account_id")
 
 
-async def promises(
-    conn: asyncpg.Connection, account_ids: list[UUID], *, restricted: bool
-) -> dict[UUID, list[asyncpg.Record]]:
-    rows = await conn.fetch(
-        f"{ENTRY_SELECT} WHERE e.account_id = ANY($1::uuid[]) AND e.kind = 'PROMISE_TO_PAY'"
-        " AND e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS')"
-        " ORDER BY e.occurred_at DESC, e.id DESC",
-        account_ids,
-        restricted,
-    )
-    return group_by(rows, "account_id")
-
-
 async def invoice_promises_and_disputes(
     conn: asyncpg.Connection, invoice_ids: list[UUID], *, restricted: bool
 ) -> dict[UUID, list[asyncpg.Record]]:
@@ -84,41 +71,36 @@ async def invoice_promises_and_disputes(
     return result
 
 
+_NEWEST = "e.occurred_at DESC, e.id DESC"
+# Each section: which entries, in what order, how many. `position` keeps that order in the result.
+_SECTIONS = {
+    "disputes": ("e.kind = 'DISPUTE' AND e.dispute_status = 'OPEN'", _NEWEST, None),
+    "news": ("e.kind = 'NEWS' AND e.occurred_at > $3 AND e.occurred_at <= $4", _NEWEST, None),
+    "interactions": ("e.kind = ANY($5::text[]) AND e.occurred_at <= $4", _NEWEST, RECENT_INTERACTIONS),
+    "follow_ups": ("e.kind = 'FOLLOW_UP' AND NOT e.done", "e.due_at, e.id", None),
+    "pinned": ("e.pinned", _NEWEST, None),
+    "promises": ("e.kind = 'PROMISE_TO_PAY'", _NEWEST, None),
+}
+_PICKED = " UNION ALL ".join(
+    f"(SELECT '{name}' AS section, e.id, row_number() OVER (ORDER BY {order}) AS position FROM entries e"
+    f" WHERE e.account_id = $1 AND e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS') AND {where}"
+    f" ORDER BY {order}{f' LIMIT {limit}' if limit else ''})"
+    for name, (where, order, limit) in _SECTIONS.items()
+)
+_BRIEF_ENTRIES = f"""
+SELECT p.section, x.* FROM ({_PICKED}) p
+ CROSS JOIN LATERAL ({ENTRY_SELECT} WHERE e.account_id = $1 AND e.id = p.id) x
+ ORDER BY p.section, p.position
+"""
+
+
 async def brief_entries(
     conn: asyncpg.Connection, account_id: UUID, *, restricted: bool, at: datetime, news_since: datetime
 ) -> dict[str, list[asyncpg.Record]]:
-    """The entry sections of a call brief: open disputes, recent news, the last interactions,
-    open follow-ups and pinned entries."""
-    visible = "e.account_id = $1 AND e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS')"
-    order = "ORDER BY e.occurred_at DESC, e.id DESC"
-    return {
-        "disputes": await conn.fetch(
-            f"{ENTRY_SELECT} WHERE {visible} AND e.kind = 'DISPUTE' AND e.dispute_status = 'OPEN' {order}",
-            account_id,
-            restricted,
-        ),
-        "news": await conn.fetch(
-            f"{ENTRY_SELECT} WHERE {visible} AND e.kind = 'NEWS' AND e.occurred_at > $3"
-            f" AND e.occurred_at <= $4 {order}",
-            account_id,
-            restricted,
-            news_since,
-            at,
-        ),
-        "interactions": await conn.fetch(
-            f"{ENTRY_SELECT} WHERE {visible} AND e.kind = ANY($3::text[]) AND e.occurred_at <= $4"
-            f" {order} LIMIT {RECENT_INTERACTIONS}",
-            account_id,
-            restricted,
-            INTERACTION_KINDS,
-            at,
-        ),
-        "follow_ups": await conn.fetch(
-            f"{ENTRY_SELECT} WHERE {visible} AND e.kind = 'FOLLOW_UP' AND NOT e.done ORDER BY e.due_at, e.id",
-            account_id,
-            restricted,
-        ),
-        "pinned": await conn.fetch(
-            f"{ENTRY_SELECT} WHERE {visible} AND e.pinned {order}", account_id, restricted
-        ),
-    }
+    """The entry sections of a call brief in one round trip: open disputes, recent news, the last
+    interactions, open follow-ups, pinned entries, and every promise (the rules judge which count)."""
+    rows = await conn.fetch(_BRIEF_ENTRIES, account_id, restricted, news_since, at, INTERACTION_KINDS)
+    sections: dict[str, list[asyncpg.Record]] = {name: [] for name in _SECTIONS}
+    for row in rows:
+        sections[row["section"]].append(row)
+    return sections
