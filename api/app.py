@@ -5,6 +5,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 from meilisearch_python_sdk import AsyncClient
@@ -14,7 +15,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from api import metrics
+from api import logs, metrics
+from api import settings as settings_module
 from api.auth import Authenticator
 from api.graphql_http import graphql_endpoint
 from api.health import healthz, readyz
@@ -117,6 +119,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             await app.state.authenticator.aclose()
             await app.state.meili.aclose()
             await app.state.pool.close()
+            metrics.process_exited()
 
     schema = build_schema(
         Limits(
@@ -142,3 +145,14 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
     app.state.schema = schema
     app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     return app
+
+
+def from_environment() -> Starlette:
+    """The app of one of `rapport serve`'s worker processes, which uvicorn starts by import path.
+
+    Each reads the environment the parent checked. The parent serves metrics on their
+    own port, if asked to, so the workers leave that port alone.
+    """
+    settings = settings_module.load()
+    logs.configure(json_lines=settings.log_json)
+    return create_app(replace(settings, metrics_port=None))

@@ -39,6 +39,7 @@ class Settings:
     meili_timeout_seconds: float
     host: str
     port: int
+    workers: int  # server processes for `rapport serve`
     env: str
     db_pool_min: int
     db_pool_max: int
@@ -250,6 +251,7 @@ def load() -> Settings:
         meili_timeout_seconds=_float("MEILI_TIMEOUT_SECONDS", 2.0, 0.1, 60.0),
         host=os.environ.get("HOST", "127.0.0.1"),
         port=_int("PORT", 8000, 1, 65535),
+        workers=_int("RAPPORT_WORKERS", 1, 1, 64),
         env=env,
         db_pool_min=pool_min,
         db_pool_max=pool_max,
