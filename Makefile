@@ -14,7 +14,7 @@ WORKERS ?= 2
 # Benchmark dataset size: SCALE=0.05 seeds 5% of it for a quick run (results then go to bench/.work/results).
 SCALE ?= 1.0
 
-.PHONY: run test lint install clean bench
+.PHONY: run test lint install clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,8 @@ install: $(VENV)/.installed node_modules/.package-lock.json
 run: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/rapport dev
 
-test: install
+# The suite includes the benchmark's smoke run (tests/test_bench_smoke.py), hence the bench packages.
+test: install $(VENV)/.bench-installed
 	$(BIN)/rapport stack -- $(BIN)/pytest -n $(WORKERS) $(ARGS)
 
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
@@ -43,6 +44,10 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 # and write bench/RESULTS.md (about 15 minutes at SCALE=1.0). Settings: see bench/run.py.
 bench: install $(VENV)/.bench-installed
 	SCALE=$(SCALE) $(BIN)/rapport stack -- $(BIN)/python -m bench.run
+
+# The same harness on a tiny dataset in its own database, in well under a minute; `make test` runs it too.
+bench-smoke: install $(VENV)/.bench-installed
+	$(BIN)/rapport stack -- $(BIN)/python -m bench.smoke
 
 lint: install
 	$(BIN)/ruff check .

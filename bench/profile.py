@@ -2,7 +2,7 @@
 statement timed (asyncpg's query logger) and the Python side under pyinstrument.
 
 bench/run.py calls this with no server running; the pyinstrument reports go to
-bench/.work/profile-<scenario>.txt and .html, the SQL breakdown into the results.
+<work folder>/profile-<scenario>.txt and .html, the SQL breakdown into the results.
 
     .venv/bin/rapport stack -- .venv/bin/python -m bench.profile     # after a `make bench`
 """
@@ -24,8 +24,6 @@ from pyinstrument import Profiler
 from api import settings as settings_module
 from bench import queries
 from store import db
-
-WORK = Path(__file__).resolve().parent / ".work"
 
 _statements: list[tuple[str, float]] = []
 _original_logger = db._count_query
@@ -56,7 +54,7 @@ def _requests(fixtures: dict) -> dict[str, callable]:
     }
 
 
-async def profile(settings: settings_module.Settings, fixtures: dict, count: int = 10) -> dict:
+async def profile(settings: settings_module.Settings, fixtures: dict, count: int, out: Path) -> dict:
     """For each read scenario: mean request time, SQL round trips and time, the costliest statements."""
     # Every pool connection registers store.db._count_query when it opens: wrap it before the app starts.
     db._count_query = _record
@@ -82,10 +80,10 @@ async def profile(settings: settings_module.Settings, fixtures: dict, count: int
                         await _one(client, make)
                         elapsed.append((time.perf_counter() - started) * 1000)
                     profiler.stop()
-                    (WORK / f"profile-{name}.txt").write_text(
+                    (out / f"profile-{name}.txt").write_text(
                         profiler.output_text(unicode=True, show_all=False)
                     )
-                    (WORK / f"profile-{name}.html").write_text(profiler.output_html())
+                    (out / f"profile-{name}.html").write_text(profiler.output_html())
                     results[name] = _summary(elapsed, count)
     finally:
         db._count_query = _original_logger
@@ -123,15 +121,16 @@ def _summary(elapsed: list[float], count: int) -> dict:
 
 
 def main() -> None:
-    from bench.run import PREFIX
-    from bench.seed import DATABASE, with_database
+    from bench.run import BenchConfig
+    from bench.seed import Config, with_database
 
+    config = BenchConfig.from_env(Config.from_env().scale)
     base = settings_module.load()
     settings = replace(
-        base, database_url=with_database(base.database_url, DATABASE), meili_index_prefix=PREFIX
+        base, database_url=with_database(base.database_url, config.name), meili_index_prefix=config.name
     )
-    fixtures = json.loads((WORK / "fixtures.json").read_text())
-    print(json.dumps(asyncio.run(profile(settings, fixtures)), indent=2))
+    fixtures = json.loads((config.work / "fixtures.json").read_text())
+    print(json.dumps(asyncio.run(profile(settings, fixtures, config.profile_n, config.work)), indent=2))
 
 
 if __name__ == "__main__":

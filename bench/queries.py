@@ -118,3 +118,19 @@ mutation LogNote($input: LogNoteInput!) {
   }
 }
 """
+
+UPSERT_INVOICES = """
+mutation Upsert($input: [InvoiceUpsertInput!]!) {
+  upsertInvoices(input: $input) {
+    created updated unchanged
+    userErrors { code field message }
+  }
+}
+"""
+
+# What a timeline screen renders for an entry that arrives live.
+LIVE_TIMELINE = """
+subscription Live($account: ID!) {
+  timeline(accountId: $account) { id kind summary occurredAt recordedAt author { name } }
+}
+"""

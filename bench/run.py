@@ -3,24 +3,34 @@
 Runs inside `rapport stack` (DATABASE_URL and MEILI_URL point at the dev stack or
 your own servers). Steps:
 
-1. seed `rapport_bench` (bench/seed.py; reused when the same seed and scale are there);
-2. rebuild the search index `rapport_bench_search` with search.reindex, timed;
+1. seed the dataset's database (bench/seed.py; reused when the same seed and scale are there);
+2. rebuild its search index `<name>_search` with search.reindex, timed;
 3. the raw-SQL floor of the timeline page (asyncpg, no HTTP), and Meilisearch's own
    query times for the search mix, with no server running;
-4. `rapport serve` (one uvicorn process) and `rapport worker` on free ports, then each
+4. `rapport serve` (BENCH_API_WORKERS processes) and `rapport worker` on free ports, then each
    scenario with Locust, headless, at each concurrency level for a fixed duration,
-   sampling the api's RSS and CPU; then write-to-searchable freshness;
-5. PostGraphile v4 (one Node process, same pool size) on the same database, timeline only;
-6. bench/RESULTS.md and one PNG per scenario (bench/report.py).
+   sampling the api's RSS and CPU: the reads first, then the writes (logNote,
+   upsertInvoices in batches of 1,000), then live subscriptions (on two fresh `rapport serve`
+   processes, subscribers spread over both), then write-to-searchable freshness;
+5. PostGraphile v4 (BENCH_PG_WORKERS Node cluster workers, the same pool size per process) on the
+   same database, timeline only;
+6. RESULTS.md and one PNG per scenario (bench/report.py).
 
-Settings (environment): SCALE (1.0), BENCH_DURATION (20 s per level), BENCH_LEVELS (1,8,32),
-BENCH_SCENARIOS (timeline,callBrief,collectionsQueue,search,logNote), BENCH_REPEAT (1; with more,
-each figure is the median of the repeats), BENCH_WARMUP (2 s), BENCH_RAW_SECONDS (10),
-BENCH_FRESHNESS_SECONDS (30), BENCH_FRESHNESS_RATE (50/s), BENCH_PG_WORKERS (1),
+Settings (environment): SCALE (1.0), BENCH_NAME (the database, the index prefix and the work
+folder: rapport_bench at SCALE=1.0, else rapport_bench_<scale>), BENCH_WORK_DIR (logs and raw
+figures: bench/.work for rapport_bench, else bench/.work/<name>), BENCH_DURATION (8 s per
+level and run), BENCH_LEVELS (1,8,16), BENCH_INVOICE_LEVELS (1,4: concurrent pushers of 1,000-invoice
+batches), BENCH_SCENARIOS (timeline,callBrief,collectionsQueue,search,logNote,upsertInvoices,
+subscriptions; always run in that order), BENCH_REPEAT (3: each figure is the median
+of the repeats), BENCH_WARMUP (2 s), BENCH_RAW_SECONDS (10), BENCH_ENGINE_QUERIES (300),
+BENCH_PROFILE_N (10), BENCH_FRESHNESS_SECONDS (30), BENCH_FRESHNESS_RATE (50/s),
+BENCH_LIVE_SUBSCRIPTIONS (1000), BENCH_LIVE_ACCOUNTS (100), BENCH_LIVE_PER_CONNECTION (10),
+BENCH_LIVE_RATE (50 notes/s), BENCH_LIVE_WRITERS (25), BENCH_API_WORKERS (2) and
+BENCH_PG_WORKERS (2): server processes, the same CPU budget for both, one per core here;
 BENCH_SKIP_INDEX (reuse a complete index), BENCH_POSTGRAPHILE (1; 0 skips it), BENCH_QUIET_WAIT
 (120 s: how long to wait, before seeding and again before measuring, for other work on the
-machine to finish),
-BENCH_RESULTS_DIR (bench/ at SCALE=1, else bench/.work/results).
+machine to finish; 0 does not look), BENCH_RESULTS_DIR (bench/ for rapport_bench, else
+bench/.work/results).
 """
 
 # ruff: noqa: S311, S603  (random test data; we start our own child processes)
@@ -28,6 +38,7 @@ BENCH_RESULTS_DIR (bench/ at SCALE=1, else bench/.work/results).
 import asyncio
 import contextlib
 import json
+import math
 import os
 import platform
 import random
@@ -52,6 +63,7 @@ import asyncpg
 import httpx
 import numpy as np
 import psutil
+import websockets
 
 from api import settings as settings_module
 from bench import profile, queries, report, seed, words
@@ -68,56 +80,99 @@ from store.db import create_pool
 from store.documents import count_rows
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / "bench" / ".work"
 BIN = Path(sys.executable).parent
-PREFIX = "rapport_bench"
 BENCH_EMAIL = "bench-admin@localhost"
 
+# In the order they run: reads first, so that the writes cannot change what the reads measure.
 SCENARIOS = {
     "timeline": "TimelineUser",
     "callBrief": "CallBriefUser",
     "collectionsQueue": "CollectionsQueueUser",
     "search": "SearchUser",
     "logNote": "LogNoteUser",
+    "upsertInvoices": "UpsertInvoicesUser",
+    "subscriptions": "LiveSubscriberUser LiveWriterUser",
 }
+WRITES = ("logNote", "upsertInvoices")
+INVOICE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    subscriptions: int
+    accounts: int
+    per_connection: int
+    rate: float
+    writers: int
+
+    @property
+    def connections(self) -> int:
+        return -(-self.subscriptions // self.per_connection)
 
 
 @dataclass(frozen=True)
 class BenchConfig:
+    name: str
+    work: Path
     duration: float
     levels: tuple[int, ...]
+    invoice_levels: tuple[int, ...]
     scenarios: tuple[str, ...]
     repeat: int
     warmup: float
     raw_seconds: float
+    engine_queries: int
+    profile_n: int
     freshness_seconds: float
     freshness_rate: float
+    live: LiveConfig
+    api_workers: int
     pg_workers: int
     postgraphile: bool
     skip_index: bool
+    quiet_wait: float
     results_dir: Path
 
     @classmethod
     def from_env(cls, scale: float) -> "BenchConfig":
         env = os.environ.get
-        scenarios = tuple(s for s in env("BENCH_SCENARIOS", ",".join(SCENARIOS)).split(",") if s)
-        unknown = set(scenarios) - set(SCENARIOS)
+        wanted = [s for s in env("BENCH_SCENARIOS", ",".join(SCENARIOS)).split(",") if s]
+        unknown = set(wanted) - set(SCENARIOS)
         if unknown:
             raise SystemExit(f"BENCH_SCENARIOS: unknown {sorted(unknown)}; known: {list(SCENARIOS)}")
-        default_dir = ROOT / "bench" if scale == 1.0 else WORK / "results"
+        name = seed.name_from_env(scale)
+        full = name == seed.DATABASE
+        work = Path(env("BENCH_WORK_DIR") or ROOT / "bench" / ".work" / ("" if full else name))
+        live = LiveConfig(
+            subscriptions=int(env("BENCH_LIVE_SUBSCRIPTIONS", "1000")),
+            accounts=int(env("BENCH_LIVE_ACCOUNTS", "100")),
+            per_connection=int(env("BENCH_LIVE_PER_CONNECTION", "10")),
+            rate=float(env("BENCH_LIVE_RATE", "50")),
+            writers=int(env("BENCH_LIVE_WRITERS", "25")),
+        )
         return cls(
-            duration=float(env("BENCH_DURATION", "20")),
-            levels=tuple(int(x) for x in env("BENCH_LEVELS", "1,8,32").split(",")),
-            scenarios=scenarios,
-            repeat=max(1, int(env("BENCH_REPEAT", "1"))),
+            name=name,
+            work=work,
+            duration=float(env("BENCH_DURATION", "8")),
+            levels=tuple(int(x) for x in env("BENCH_LEVELS", "1,8,16").split(",")),
+            invoice_levels=tuple(int(x) for x in env("BENCH_INVOICE_LEVELS", "1,4").split(",")),
+            scenarios=tuple(s for s in SCENARIOS if s in wanted),
+            repeat=max(1, int(env("BENCH_REPEAT", "3"))),
             warmup=float(env("BENCH_WARMUP", "2")),
             raw_seconds=float(env("BENCH_RAW_SECONDS", "10")),
+            engine_queries=int(env("BENCH_ENGINE_QUERIES", "300")),
+            profile_n=int(env("BENCH_PROFILE_N", "10")),
             freshness_seconds=float(env("BENCH_FRESHNESS_SECONDS", "30")),
             freshness_rate=float(env("BENCH_FRESHNESS_RATE", "50")),
-            pg_workers=int(env("BENCH_PG_WORKERS", "1")),
+            live=live,
+            api_workers=int(env("BENCH_API_WORKERS", "2")),
+            pg_workers=int(env("BENCH_PG_WORKERS", "2")),
             postgraphile=env("BENCH_POSTGRAPHILE", "1") != "0",
             skip_index=env("BENCH_SKIP_INDEX", "0") == "1",
-            results_dir=Path(env("BENCH_RESULTS_DIR", str(default_dir))),
+            quiet_wait=float(env("BENCH_QUIET_WAIT", "120")),
+            results_dir=Path(
+                env("BENCH_RESULTS_DIR") or (ROOT / "bench" if full else ROOT / "bench" / ".work" / "results")
+            ),
         )
 
 
@@ -161,11 +216,11 @@ def free_port() -> int:
 
 
 class Service:
-    """A child process in its own session, logged to bench/.work, stopped by its own process group."""
+    """A child process in its own session, logged to the work folder, stopped by its own process group."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
+    def __init__(self, name: str, command: list[str], env: dict[str, str], work: Path) -> None:
         self.name = name
-        self.log_path = WORK / f"{name}.log"
+        self.log_path = work / f"{name}.log"
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             command,
@@ -240,8 +295,10 @@ def machine_busy(seconds: float = 2.0) -> float:
     return (_machine_busy_seconds() - before) / seconds
 
 
-def wait_until_quiet(limit: float) -> dict:
+def wait_until_quiet(limit: float) -> dict | None:
     """Wait (up to `limit` seconds) for a nearly idle machine, so other work does not skew the figures."""
+    if limit <= 0:
+        return None
     started = time.monotonic()
     busy = machine_busy()
     while busy > 0.4 and time.monotonic() - started < limit:
@@ -264,39 +321,44 @@ def _machine_busy_seconds() -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
-class Sampler:
-    """Samples the server's RSS (peak, every 200 ms) and the CPU time of everything on the machine.
+def tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for proc in _tree(process):
+        with contextlib.suppress(psutil.Error):
+            total += proc.memory_info().rss
+    return total
 
-    `measure()` brackets one run: the server's peak RSS and, in cores (CPU seconds / wall
-    seconds), the server, the index worker, Postgres (all its backends), Meilisearch, the
-    load generator (children this process reaped meanwhile) and the whole machine.
+
+class Sampler:
+    """Samples the servers' RSS (peak, every 200 ms) and the CPU time of everything on the machine.
+
+    `measure()` brackets one run: the highest peak RSS of a server process (tree) and, in cores
+    (CPU seconds / wall seconds), the servers together, the index worker, Postgres (all its
+    backends), Meilisearch, the load generator (children this process reaped meanwhile) and the
+    whole machine.
     """
 
-    def __init__(self, pid: int, others: dict[str, int | None], interval: float = 0.2) -> None:
-        self.process = psutil.Process(pid)
+    def __init__(self, servers: list[int], others: dict[str, int | None], interval: float = 0.2) -> None:
+        self.servers = [psutil.Process(pid) for pid in servers]
         self.others = {name: psutil.Process(p) for name, p in others.items() if p and psutil.pid_exists(p)}
         self.interval = interval
-        self.peak = 0
+        self.peaks = self.rss()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
-    def rss(self) -> int:
-        total = 0
-        for proc in _tree(self.process):
-            with contextlib.suppress(psutil.Error):
-                total += proc.memory_info().rss
-        return total
+    def rss(self) -> list[int]:
+        return [tree_rss(server) for server in self.servers]
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self.rss())
+            self.peaks = [max(peak, now) for peak, now in zip(self.peaks, self.rss(), strict=True)]
             time.sleep(self.interval)
 
     def _cpu(self) -> dict[str, float]:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return {
-            "server": _cpu_seconds(self.process),
+            "server": sum(_cpu_seconds(server) for server in self.servers),
             **{name: _cpu_seconds(proc) for name, proc in self.others.items()},
             # The load generator: Locust (a child reaped meanwhile) and this process (the freshness writer).
             "load": children.ru_utime + children.ru_stime + _own_cpu_seconds(),
@@ -305,14 +367,17 @@ class Sampler:
 
     @contextlib.contextmanager
     def measure(self):
-        self.peak = self.rss()
+        self.peaks = self.rss()
         started, before = time.monotonic(), self._cpu()
         result: dict = {}
         yield result
         wall = max(0.001, time.monotonic() - started)
         after = self._cpu()
         cores = {name: round((after[name] - before[name]) / wall, 2) for name in before}
-        result["peak_rss_mb"] = round(max(self.peak, self.rss()) / 2**20, 1)
+        peaks = [round(max(peak, now) / 2**20, 1) for peak, now in zip(self.peaks, self.rss(), strict=True)]
+        result["peak_rss_mb"] = max(peaks)
+        if len(peaks) > 1:
+            result["peak_rss_mb_each"] = peaks
         result["cpu_cores"] = cores.pop("server")
         result["cpu"] = cores
 
@@ -320,10 +385,18 @@ class Sampler:
         self._stop.set()
 
 
-async def run_locust(
-    config: BenchConfig, user_class: str, users_count: int, host: str, fixtures: Path, tag: str
-) -> dict:
-    out = WORK / f"locust-{tag}-{users_count}.json"
+async def start_locust(
+    config: BenchConfig,
+    user_classes: str,
+    users_count: int,
+    host: str,
+    fixtures: Path,
+    tag: str,
+    run_time: float,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[asyncio.subprocess.Process, Path]:
+    """A headless Locust run in the background; `locust_results` waits for it and reads its figures."""
+    out = config.work / f"locust-{tag}-{users_count}.json"
     out.unlink(missing_ok=True)
     env = {
         **os.environ,
@@ -331,19 +404,20 @@ async def run_locust(
         "BENCH_FIXTURES": str(fixtures),
         "BENCH_OUT": str(out),
         "BENCH_WARMUP": str(config.warmup),
+        **(extra_env or {}),
     }
     command = [
         str(BIN / "locust"),
         "-f",
         str(ROOT / "bench" / "locustfile.py"),
-        user_class,
+        *user_classes.split(),
         "--headless",
         "--users",
         str(users_count),
         "--spawn-rate",
         str(users_count),
         "--run-time",
-        f"{config.duration + config.warmup:g}s",
+        f"{math.ceil(run_time)}s",  # Locust takes whole seconds only
         "--host",
         host,
         "--only-summary",
@@ -352,20 +426,44 @@ async def run_locust(
         "--stop-timeout",
         "5",
     ]
-    with (WORK / f"locust-{tag}.log").open("ab") as log_file:
+    with (config.work / f"locust-{tag}.log").open("ab") as log_file:
         process = await asyncio.create_subprocess_exec(
             *command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
         )
-        try:
-            await process.wait()
-        except BaseException:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            await asyncio.shield(process.wait())
-            raise
+    return process, out
+
+
+async def locust_results(process: asyncio.subprocess.Process, out: Path) -> dict:
+    try:
+        await process.wait()
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        await asyncio.shield(process.wait())
+        raise
+    return _read_results(out)
+
+
+def _read_results(out: Path) -> dict:
     if not out.exists():
-        raise RuntimeError(f"locust wrote no results for {tag} at {users_count} users; see bench/.work")
-    data = json.loads(out.read_text())
+        raise RuntimeError(f"locust wrote no results ({out.name}); see its log beside it")
+    return json.loads(out.read_text())
+
+
+async def run_locust(
+    config: BenchConfig,
+    user_class: str,
+    users_count: int,
+    host: str,
+    fixtures: Path,
+    tag: str,
+    extra_env: dict[str, str] | None = None,
+) -> dict:
+    run_time = config.duration + config.warmup
+    process, out = await start_locust(
+        config, user_class, users_count, host, fixtures, tag, run_time, extra_env
+    )
+    data = await locust_results(process, out)
     latencies = [x for values in data["latencies_ms"].values() for x in values]
     errors = sum(data["errors"].values())
     result = {
@@ -389,14 +487,23 @@ async def run_locust(
 
 
 async def load_levels(
-    config: BenchConfig, sampler: Sampler, user_class: str, host: str, fixtures: Path, tag: str
+    config: BenchConfig,
+    sampler: Sampler,
+    user_class: str,
+    host: str,
+    fixtures: Path,
+    tag: str,
+    levels: tuple[int, ...] | None = None,
 ) -> list[dict]:
     rows = []
-    for level in config.levels:
+    for level in levels or config.levels:
         runs = []
-        for _ in range(config.repeat):
+        for repeat in range(config.repeat):
+            # Each run gets its own name, so upsertInvoices' new invoices are new in every run.
             with sampler.measure() as resources:
-                result = await run_locust(config, user_class, level, host, fixtures, tag)
+                result = await run_locust(
+                    config, user_class, level, host, fixtures, tag, {"BENCH_RUN": f"{level}x{repeat}"}
+                )
             runs.append({**result, **resources})
         row = median_of(runs)
         log(
@@ -412,7 +519,7 @@ async def load_levels(
 
 
 async def build_index(settings: settings_module.Settings, skip: bool) -> dict:
-    uid = index_name(PREFIX)
+    uid = index_name(settings.meili_index_prefix)
     pool = await create_pool(settings.database_url, min_size=1, max_size=4)
     client = create_client(settings.meili_url, settings.meili_master_key, 60)
     try:
@@ -442,19 +549,30 @@ async def build_index(settings: settings_module.Settings, skip: bool) -> dict:
     return {"documents": total, "seconds": round(seconds, 1), "docs_per_second": round(rate), "reused": False}
 
 
-async def bench_token(url: str) -> str:
-    """A fresh token for the benchmark's ADMIN user (earlier ones revoked)."""
+async def issue_tokens(url: str, team: Team, people: list[tuple[str, str]]) -> list[str]:
+    """Fresh tokens for benchmark users, given as (email, name); created when missing, earlier tokens revoked.
+
+    Their emails match 'bench-%@localhost', which is how the next run finds and removes what they wrote.
+    """
     conn = await asyncpg.connect(url)
     try:
-        user = await users.user_by_email(conn, BENCH_EMAIL)
-        if user is None:
-            user = await users.add_user(conn, email=BENCH_EMAIL, name="Benchmark", team=Team.ADMIN)
-        await users.revoke_user_tokens(conn, user.id)
-        token = new_token()
-        await users.add_token(conn, user.id, token_hash(token), "make bench")
-        return token
+        tokens = []
+        for email, name in people:
+            user = await users.user_by_email(conn, email)
+            if user is None:
+                user = await users.add_user(conn, email=email, name=name, team=team)
+            await users.revoke_user_tokens(conn, user.id)
+            token = new_token()
+            await users.add_token(conn, user.id, token_hash(token), "make bench")
+            tokens.append(token)
+        return tokens
     finally:
         await conn.close()
+
+
+async def bench_token(url: str) -> str:
+    """A fresh token for the benchmark's ADMIN user."""
+    return (await issue_tokens(url, Team.ADMIN, [(BENCH_EMAIL, "Benchmark")]))[0]
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -467,9 +585,21 @@ async def make_fixtures(url: str, seed_config: seed.Config, token: str) -> dict:
     conn = await asyncpg.connect(url)
     try:
         rows = await conn.fetch("SELECT id, name FROM accounts ORDER BY id")
+        sample = rng.sample(list(rows), min(2000, len(rows)))
+        # upsertInvoices bills the sampled accounts by their ERP refs, in the currency they mostly use.
+        billed = await conn.fetch(
+            """
+            SELECT r.external_id,
+                   coalesce((SELECT mode() WITHIN GROUP (ORDER BY i.currency) FROM invoices i
+                              WHERE i.account_id = r.account_id), 'EUR') AS currency
+              FROM account_refs r
+             WHERE r.system = 'erp' AND r.account_id = ANY($1::uuid[])
+             ORDER BY r.external_id
+            """,
+            [r["id"] for r in sample],
+        )
     finally:
         await conn.close()
-    sample = rng.sample(list(rows), min(2000, len(rows)))
     codes = words.code_names(random.Random(seed_config.seed), seed.code_count(seed_config))
     names = [r["name"].split() for r in sample[:40]]
     typos = [*words.TYPO_QUERIES, *(f"{_typo(n[1], rng)} {n[2]}" for n in names[:20] if len(n[1]) > 3)]
@@ -484,6 +614,7 @@ async def make_fixtures(url: str, seed_config: seed.Config, token: str) -> dict:
     note_words = sorted({w.strip(".,:").lower() for s in words.SENTENCES for w in s.split() if "{" not in w})
     return {
         "token": token,
+        "seed": seed_config.seed,
         "accounts": [ids.encode("Account", r["id"]) for r in sample],
         "account_uuids": [str(r["id"]) for r in sample],
         "at": f"{seed_config.anchor.isoformat()}T12:00:00Z",
@@ -495,6 +626,7 @@ async def make_fixtures(url: str, seed_config: seed.Config, token: str) -> dict:
             "filtered": filtered,
         },
         "note_words": [w for w in note_words if w.isalpha()],
+        "invoice_accounts": [[r["external_id"], r["currency"].strip()] for r in billed],
     }
 
 
@@ -551,10 +683,10 @@ async def raw_floor(url: str, fixtures: dict, config: BenchConfig) -> dict:
     return result
 
 
-async def engine_times(settings: settings_module.Settings, fixtures: dict, count: int = 300) -> dict:
+async def engine_times(settings: settings_module.Settings, fixtures: dict, count: int) -> dict:
     """Meilisearch's own processingTimeMs and our client's round trip, for the same search mix."""
     client = create_client(settings.meili_url, settings.meili_master_key, 10)
-    uid = index_name(PREFIX)
+    uid = index_name(settings.meili_index_prefix)
     rng = random.Random(7)
     engine: list[float] = []
     round_trip: list[float] = []
@@ -607,7 +739,7 @@ async def freshness(
     api: str, settings: settings_module.Settings, fixtures: dict, config: BenchConfig
 ) -> dict:
     """Log notes at a steady rate, each with a unique word; poll Meilisearch until each is found."""
-    uid = index_name(PREFIX)
+    uid = index_name(settings.meili_index_prefix)
     total = int(config.freshness_seconds * config.freshness_rate)
     nonce = _letters(int(time.time()) % 10**6)
     pending: dict[str, tuple[str, float]] = {}
@@ -623,7 +755,13 @@ async def freshness(
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     async with (
         httpx.AsyncClient(base_url=api, headers=headers, timeout=30, limits=limits) as client,
-        httpx.AsyncClient(base_url=settings.meili_url, headers=meili_headers, timeout=10) as meili,
+        # A fresh connection per poll, as search/client.py explains: a kept-alive one stalls 40 ms.
+        httpx.AsyncClient(
+            base_url=settings.meili_url,
+            headers=meili_headers,
+            timeout=10,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        ) as meili,
     ):
 
         async def write(i: int) -> None:
@@ -704,7 +842,187 @@ async def freshness(
     return result
 
 
-async def wait_outbox_drained(url: str, limit: float = 300.0) -> float:
+LIVE_IDLE_SECONDS = 1.0  # after the last subscription opened, before the idle RSS is read
+LIVE_DRAIN_SECONDS = 2.0  # after the last note, for its deliveries to arrive
+
+
+def _gauge(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(f"{name} "):
+            return float(line.split()[1])
+    raise RuntimeError(f"/metrics has no {name}")
+
+
+async def open_subscriptions(
+    apis: list[str], wanted: int, locust: asyncio.subprocess.Process, limit: float = 120.0
+) -> int:
+    """How many subscriptions the api processes hold, once all `wanted` are open (or at the time limit).
+
+    The servers' own gauge (refreshed every few seconds) is the only place that knows: the
+    protocol does not acknowledge a subscribe.
+    """
+    deadline = time.monotonic() + limit
+    async with httpx.AsyncClient(timeout=5) as client:
+        while True:
+            counts = [
+                _gauge((await client.get(f"{api}/metrics")).text, "rapport_subscriptions") for api in apis
+            ]
+            if sum(counts) >= wanted or time.monotonic() > deadline:
+                return int(sum(counts))
+            if locust.returncode is not None:
+                raise RuntimeError(
+                    "locust quit before the subscriptions were open; see locust-subscriptions.log"
+                )
+            await asyncio.sleep(0.25)
+
+
+async def warm_socket(api: str, token: str, account: str) -> None:
+    """Open, use and close one subscription, so the code a first subscriber loads is not counted
+    as memory of the idle ones."""
+    async with websockets.connect(
+        api.replace("http", "ws", 1) + "/graphql", subprotocols=["graphql-transport-ws"], open_timeout=30
+    ) as socket:
+        await socket.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        ack = json.loads(await asyncio.wait_for(socket.recv(), 30))
+        if ack.get("type") != "connection_ack":
+            raise RuntimeError(f"{api} refused the warm-up subscription: {ack}")
+        subscribe = {"query": queries.LIVE_TIMELINE, "variables": {"account": account}}
+        await socket.send(json.dumps({"id": "warm", "type": "subscribe", "payload": subscribe}))
+        await asyncio.sleep(0.5)
+
+
+async def live_subscriptions(
+    config: BenchConfig,
+    url: str,
+    env: dict[str, str],
+    fixtures: dict,
+    fixtures_path: Path,
+    others: dict[str, int | None],
+) -> dict:
+    """Commit-to-client latency of Subscription.timeline over two api processes, and memory per subscription.
+
+    The scenario gets two fresh `rapport serve` processes: the first one's heap has grown on the
+    earlier scenarios, which would hide what subscriptions take. Locust opens the subscriptions and
+    waits; once the servers report all of them open and idle, their RSS is read, and only then do
+    its writers log notes, for BENCH_DURATION seconds, alternating between the two processes.
+    """
+    live = config.live
+    ports = [free_port(), free_port()]
+    apis = [f"http://127.0.0.1:{port}" for port in ports]
+    services = [
+        Service(
+            f"api-live-{i + 1}",
+            [str(BIN / "rapport"), "serve"],
+            {**env, "PORT": str(port), "RAPPORT_WORKERS": "1"},
+            config.work,
+        )
+        for i, port in enumerate(ports)
+    ]
+    try:
+        for service, api in zip(services, apis, strict=True):
+            service.wait_http(f"{api}/readyz")
+        # One user per connection keeps every user far below the per-user subscription cap.
+        people = [(f"bench-live-{i:04d}@localhost", f"Live screen {i}") for i in range(live.connections)]
+        tokens = await issue_tokens(url, Team.AR, people)
+        accounts = fixtures["accounts"][: live.accounts]
+        await asyncio.gather(*(warm_socket(api, fixtures["token"], accounts[0]) for api in apis))
+        go = config.work / "live-go"
+        go.unlink(missing_ok=True)
+        live_path = config.work / "live.json"
+        live_path.write_text(
+            json.dumps(
+                {
+                    "apis": apis,
+                    "tokens": tokens,
+                    "accounts": accounts,
+                    "connections": live.connections,
+                    "per_connection": live.per_connection,
+                    "writers": live.writers,
+                    "rate": live.rate,
+                    "go": str(go),
+                }
+            )
+        )
+        live_path.chmod(0o600)
+        servers = [psutil.Process(service.pid) for service in services]
+        rss_none = [tree_rss(server) for server in servers]
+        wanted = live.connections * live.per_connection
+        started = time.monotonic()
+        process, out = await start_locust(
+            config,
+            SCENARIOS["subscriptions"],
+            live.connections + live.writers,
+            apis[0],
+            fixtures_path,
+            "subscriptions",
+            run_time=config.duration + 600,
+            extra_env={"BENCH_LIVE": str(live_path), "BENCH_WARMUP": "0"},
+        )
+        try:
+            opened = await open_subscriptions(apis, wanted, process)
+            open_after = time.monotonic() - started
+            await asyncio.sleep(LIVE_IDLE_SECONDS)
+            rss_idle = [tree_rss(server) for server in servers]
+            # Locust is still running while measured, so it counts as a process, not as a reaped child.
+            sampler = Sampler([service.pid for service in services], {**others, "locust": process.pid})
+            with sampler.measure() as resources:
+                go.touch()
+                await asyncio.sleep(config.duration)
+                go.unlink()
+                await asyncio.sleep(LIVE_DRAIN_SECONDS)
+            sampler.close()
+            cpu = resources["cpu"]
+            cpu["load"] = round(cpu["load"] + cpu.pop("locust", 0.0), 2)
+        finally:
+            go.unlink(missing_ok=True)
+            # SIGTERM: Locust writes its figures and quits.
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
+        data = await locust_results(process, out)
+    finally:
+        for service in services:
+            service.stop()
+    latencies = data["latencies_ms"].get("subscription", [])
+    counts = data["live"]
+    result = {
+        "api_processes": 2,
+        "subscriptions": wanted,
+        "open": opened,
+        "open_after_s": round(open_after, 1),
+        "accounts": len(accounts),
+        "connections": live.connections,
+        "per_connection": live.per_connection,
+        "target_rate": live.rate,
+        "notes": counts["notes_written"],
+        "rate_per_second": round(counts["notes_written"] / config.duration, 1),
+        "expected_deliveries": counts["expected_deliveries"],
+        "delivered": counts["delivered"],
+        "duplicates": counts["duplicates"],
+        "errors": sum(data["errors"].values()),
+        "error_samples": [s for samples in data["error_samples"].values() for s in samples][:3],
+        "latency_ms": percentiles(latencies),
+        "latency_curve": [round(float(x), 1) for x in np.percentile(latencies, range(101))]
+        if latencies
+        else [],
+        "logNote_ms": percentiles(data["latencies_ms"].get("logNote", [])),
+        "rss_mb_none": [round(x / 2**20, 1) for x in rss_none],
+        "rss_mb_idle": [round(x / 2**20, 1) for x in rss_idle],
+        "kib_per_idle_subscription": round((sum(rss_idle) - sum(rss_none)) / max(1, opened) / 1024, 1),
+        **resources,
+    }
+    log(
+        f"  {opened}/{wanted} subscriptions open after {open_after:.1f} s on 2 api processes; "
+        f"{result['kib_per_idle_subscription']} KiB per idle subscription; {result['notes']} notes at "
+        f"{result['rate_per_second']}/s; {result['delivered']}/{result['expected_deliveries']} deliveries, "
+        f"{result['duplicates']} duplicates, {result['errors']} errors; commit-to-client p50 "
+        f"{result['latency_ms']['p50']} ms, p99 {result['latency_ms']['p99']} ms"
+    )
+    return result
+
+
+async def wait_outbox_drained(url: str, limit: float = 600.0) -> float:
     conn = await asyncpg.connect(url)
     started = time.perf_counter()
     try:
@@ -794,31 +1112,33 @@ def machine() -> dict:
 
 
 async def main() -> None:
-    WORK.mkdir(parents=True, exist_ok=True)
     seed_config = seed.Config.from_env()
     config = BenchConfig.from_env(seed_config.scale)
+    config.work.mkdir(parents=True, exist_ok=True)
     base = settings_module.load()
     started = time.perf_counter()
     results: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
     results["config"] = {
+        "name": config.name,
         "scale": seed_config.scale,
         "seed": seed_config.seed,
         "anchor": seed_config.anchor.isoformat(),
         "duration_s": config.duration,
         "warmup_s": config.warmup,
         "levels": list(config.levels),
+        "invoice_levels": list(config.invoice_levels),
+        "invoice_batch": INVOICE_BATCH,
         "repeat": config.repeat,
         "pg_workers": config.pg_workers,
-        "api_workers": 1,
+        "api_workers": config.api_workers,
         "db_pool_max": base.db_pool_max,
     }
 
-    quiet_wait = float(os.environ.get("BENCH_QUIET_WAIT", "120"))
-    results["quiet_at_start"] = wait_until_quiet(quiet_wait)
+    results["quiet_at_start"] = wait_until_quiet(config.quiet_wait)
     log("step 1: seed")
-    url, seed_meta = await seed.ensure_seeded(base.database_url, seed_config)
+    url, seed_meta = await seed.ensure_seeded(base.database_url, seed_config, config.name)
     results["seed"] = seed_meta
-    settings = replace(base, database_url=url, meili_index_prefix=PREFIX)
+    settings = replace(base, database_url=url, meili_index_prefix=config.name)
     results["versions"] = await server_versions(url, settings)
 
     log("step 2: search index")
@@ -826,14 +1146,14 @@ async def main() -> None:
 
     token = await bench_token(url)
     fixtures = await make_fixtures(url, seed_config, token)
-    fixtures_path = WORK / "fixtures.json"
+    fixtures_path = config.work / "fixtures.json"
     fixtures_path.write_text(json.dumps(fixtures))
     fixtures_path.chmod(0o600)
 
-    results["quiet"] = wait_until_quiet(quiet_wait)
+    results["quiet"] = wait_until_quiet(config.quiet_wait)
     log("step 3: raw SQL floor and Meilisearch's own search times (no server running)")
     results["raw"] = await raw_floor(url, fixtures, config)
-    results["engine"] = await engine_times(settings, fixtures)
+    results["engine"] = await engine_times(settings, fixtures, config.engine_queries)
     log(
         f"  meilisearch engine p50 {results['engine']['engine_ms']['p50']} ms, "
         f"round trip p50 {results['engine']['client_round_trip_ms']['p50']} ms"
@@ -841,9 +1161,7 @@ async def main() -> None:
 
     log("  profiling one request of each read scenario at a time (SQL timed, pyinstrument)")
     profile_settings = replace(settings, rate_limit_per_second=0.0)
-    results["profile"] = await profile.profile(
-        profile_settings, fixtures, int(os.environ.get("BENCH_PROFILE_N", "10"))
-    )
+    results["profile"] = await profile.profile(profile_settings, fixtures, config.profile_n, config.work)
     for name, summary in results["profile"].items():
         log(
             f"  {name}: {summary['request_ms_mean']} ms per request, "
@@ -856,28 +1174,41 @@ async def main() -> None:
     env = {
         **os.environ,
         "DATABASE_URL": url,
-        "MEILI_INDEX_PREFIX": PREFIX,
+        "MEILI_INDEX_PREFIX": config.name,
         "HOST": "127.0.0.1",
         "PORT": str(port),
         # The benchmark measures capacity: the per-user rate limit (20/s by default) would cap it.
         "RAPPORT_RATE_LIMIT_PER_SECOND": "0",
+        # The live scenario reads the servers' subscription gauge.
+        "RAPPORT_METRICS": "on",
+        "RAPPORT_WORKERS": str(config.api_workers),
     }
     results["config"]["rate_limit"] = "off (RAPPORT_RATE_LIMIT_PER_SECOND=0)"
     pids = await server_pids(url, settings)
-    api = Service("api", [str(BIN / "rapport"), "serve"], env)
-    worker = Service("worker", [str(BIN / "rapport"), "worker"], env)
+    api = Service("api", [str(BIN / "rapport"), "serve"], env, config.work)
+    worker = Service("worker", [str(BIN / "rapport"), "worker"], env, config.work)
     results["scenarios"] = {}
     try:
         api.wait_http(f"{api_url}/readyz")
-        sampler = Sampler(api.pid, {"worker": worker.pid, **pids})
+        others = {"worker": worker.pid, **pids}
+        sampler = Sampler([api.pid], others)
         for name in config.scenarios:
             log(f"scenario {name}")
-            rows = await load_levels(config, sampler, SCENARIOS[name], api_url, fixtures_path, name)
+            if name == "subscriptions":
+                results["scenarios"][name] = await live_subscriptions(
+                    config, url, env, fixtures, fixtures_path, others
+                )
+                continue
+            levels = config.invoice_levels if name == "upsertInvoices" else config.levels
+            rows = await load_levels(config, sampler, SCENARIOS[name], api_url, fixtures_path, name, levels)
+            if name == "upsertInvoices":
+                for row in rows:
+                    row["invoices_per_second"] = round(row["rps"] * INVOICE_BATCH)
             results["scenarios"][name] = {"rapport": rows}
-            if name == "logNote":
+            if name in WRITES:
                 drained = await wait_outbox_drained(url)
                 results["scenarios"][name]["outbox_drained_after_s"] = round(drained, 1)
-                log(f"  outbox drained {drained:.1f} s after the logNote runs")
+                log(f"  outbox drained {drained:.1f} s after the {name} runs")
         log("freshness: write-to-searchable")
         await wait_outbox_drained(url)
         with sampler.measure() as resources:
@@ -894,7 +1225,7 @@ async def main() -> None:
         results["postgraphile"] = await run_postgraphile(config, url, fixtures_path, pids)
 
     results["total_seconds"] = round(time.perf_counter() - started, 1)
-    (WORK / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    (config.work / "results.json").write_text(json.dumps(results, indent=2, default=str))
     written = report.write(results, config.results_dir)
     log(f"wrote {written} in {results['total_seconds']:.0f} s in all")
 
@@ -907,10 +1238,10 @@ async def run_postgraphile(config: BenchConfig, url: str, fixtures_path: Path, p
     port = free_port()
     script = str(ROOT / "bench" / "postgraphile.cjs")
     command = ["node", script, postgraphile_connection(url), str(port), str(config.pg_workers)]
-    service = Service("postgraphile", command, {**os.environ})
+    service = Service("postgraphile", command, {**os.environ}, config.work)
     try:
         service.wait_http(f"http://127.0.0.1:{port}/graphql", ok=lambda status: status in (200, 400, 405))
-        sampler = Sampler(service.pid, pids)
+        sampler = Sampler([service.pid], pids)
         rows = await load_levels(
             config,
             sampler,

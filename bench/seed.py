@@ -9,8 +9,12 @@ in the app's wording), except that no audit or outbox rows are written: the
 search index is built by `search.reindex` afterwards.
 
 The database's COMMENT records what was seeded; a later run with the same
-seed, scale, anchor, generator version and migration head reuses it, after
-removing what earlier benchmark runs wrote.
+seed, scale, anchor and generator version reuses it, after removing what
+earlier benchmark runs wrote and applying any newer migrations in place (a new
+migration need not cost a reseed; a generator change bumps GENERATOR_VERSION).
+Each scale gets its own database (`rapport_bench` at SCALE=1.0,
+`rapport_bench_0_05` at 0.05; BENCH_NAME overrides), so a quick run never
+replaces the full dataset.
 
     .venv/bin/rapport stack -- .venv/bin/python -m bench.seed     # SCALE=0.05 for a quick one
 """
@@ -36,7 +40,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from api import migrate
-from bench import words
+from bench import invoice_feed, words
 from domain.entries import status_change_summary
 
 DATABASE = "rapport_bench"
@@ -73,8 +77,19 @@ class Config:
             "scale": self.scale,
             "anchor": self.anchor.isoformat(),
             "generator": GENERATOR_VERSION,
-            "head": migrate.head_revision(),
         }
+
+
+def default_name(scale: float) -> str:
+    """The database (and index prefix) of a scale: the full dataset keeps the plain name."""
+    return DATABASE if scale == 1.0 else f"{DATABASE}_{scale:g}".replace(".", "_").replace("-", "_")
+
+
+def name_from_env(scale: float) -> str:
+    name = os.environ.get("BENCH_NAME") or default_name(scale)
+    if not name.replace("_", "").isalnum() or not name.islower():
+        raise SystemExit(f"BENCH_NAME may hold only lower-case letters, digits and '_', got {name!r}")
+    return name
 
 
 def with_database(url: str, name: str) -> str:
@@ -846,13 +861,13 @@ async def _load(url: str, config: Config) -> dict:
     return {"counts": counts, "timings": {k: round(v, 2) for k, v in timings.items()}}
 
 
-async def _database_meta(server_url: str) -> dict | None:
+async def _database_meta(server_url: str, database: str) -> dict | None:
     conn = await asyncpg.connect(server_url)
     try:
         comment = await conn.fetchval(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", DATABASE
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", database
         )
-        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
     finally:
         await conn.close()
     if not exists:
@@ -863,20 +878,28 @@ async def _database_meta(server_url: str) -> dict | None:
         return {}
 
 
-async def _recreate(server_url: str) -> None:
+async def _recreate(server_url: str, database: str) -> None:
+    await drop(server_url, database)
     conn = await asyncpg.connect(server_url)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        await conn.execute(f'CREATE DATABASE "{database}"')
     finally:
         await conn.close()
 
 
-async def _set_meta(server_url: str, meta: dict) -> None:
+async def _set_meta(server_url: str, database: str, meta: dict) -> None:
     conn = await asyncpg.connect(server_url)
     try:
         literal = json.dumps(meta).replace("'", "''")
-        await conn.execute(f"COMMENT ON DATABASE \"{DATABASE}\" IS '{literal}'")
+        await conn.execute(f"COMMENT ON DATABASE \"{database}\" IS '{literal}'")
+    finally:
+        await conn.close()
+
+
+async def drop(server_url: str, database: str) -> None:
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await conn.close()
 
@@ -896,41 +919,59 @@ async def forget_bench_writes(url: str) -> None:
                 f" AND e.id = r.entry_id AND e.author_id IN ({bench_users})"
             )
             deleted = await conn.execute(f"DELETE FROM entries WHERE author_id IN ({bench_users})")
+            # upsertInvoices' invoices, and the status-change entries the service wrote for them.
+            status_entries = await conn.execute(
+                """
+                WITH unlinked AS (
+                    DELETE FROM entry_invoices ei USING invoices i
+                     WHERE i.account_id = ei.account_id AND i.id = ei.invoice_id AND i.ext_system = $1
+                    RETURNING ei.account_id, ei.entry_id)
+                DELETE FROM entries e USING unlinked u WHERE e.account_id = u.account_id AND e.id = u.entry_id
+                """,
+                invoice_feed.SYSTEM,
+            )
+            await conn.execute("DELETE FROM invoices WHERE ext_system = $1", invoice_feed.SYSTEM)
             await conn.execute(f"DELETE FROM idempotency_keys WHERE user_id IN ({bench_users})")
             # The seed writes no audit or outbox rows: whatever is there came from benchmark runs.
             await conn.execute("TRUNCATE audit_log, outbox")
-        if int(deleted.split()[-1]) > 1000:
-            await conn.execute("VACUUM (ANALYZE) entries")
+        if int(deleted.split()[-1]) + int(status_entries.split()[-1]) > 1000:
+            await conn.execute("VACUUM (ANALYZE) entries, invoices, entry_invoices")
     finally:
         await conn.close()
 
 
-async def ensure_seeded(server_url: str, config: Config) -> tuple[str, dict]:
-    """The URL of a seeded `rapport_bench`; seeds it unless the same seed/scale is already there."""
-    url = with_database(server_url, DATABASE)
+async def ensure_seeded(server_url: str, config: Config, database: str = DATABASE) -> tuple[str, dict]:
+    """The URL of a seeded `database`; seeds it unless the same seed/scale is already there."""
+    url = with_database(server_url, database)
     wanted = config.meta()
-    found = await _database_meta(server_url)
+    found = await _database_meta(server_url, database)
     if found and all(found.get(k) == v for k, v in wanted.items()) and found.get("complete"):
+        head = migrate.head_revision()
+        if found.get("head") != head:
+            await asyncio.to_thread(migrate.upgrade, url)
+            found = {**found, "head": head}
+            await _set_meta(server_url, database, found)
         await forget_bench_writes(url)
         print(
-            f"reusing {DATABASE} (seed {config.seed}, scale {config.scale}, seeded in {found['seconds']} s)"
+            f"reusing {database} (seed {config.seed}, scale {config.scale}, seeded in {found['seconds']} s)"
         )
         return url, {**found, "reused": True}
-    print(f"seeding {DATABASE}: seed {config.seed}, scale {config.scale}, anchor {config.anchor}")
+    print(f"seeding {database}: seed {config.seed}, scale {config.scale}, anchor {config.anchor}")
     started = time.perf_counter()
-    await _recreate(server_url)
+    await _recreate(server_url, database)
     await asyncio.to_thread(migrate.upgrade, url)
     migrated = time.perf_counter() - started
     loaded = await _load(url, config)
     seconds = time.perf_counter() - started
     meta = {
         **wanted,
+        "head": migrate.head_revision(),
         **loaded,
         "migrate_seconds": round(migrated, 2),
         "seconds": round(seconds, 2),
         "complete": True,
     }
-    await _set_meta(server_url, meta)
+    await _set_meta(server_url, database, meta)
     for table, count in loaded["counts"].items():
         print(f"  {table:<20}{count:>10,}  {loaded['timings'].get(table, 0):6.1f} s")
     print(f"seeded in {seconds:.1f} s")
@@ -941,7 +982,8 @@ def main() -> None:
     server_url = os.environ.get("DATABASE_URL")
     if not server_url:
         sys.exit("DATABASE_URL is not set: run through `.venv/bin/rapport stack -- ...`")
-    asyncio.run(ensure_seeded(server_url, Config.from_env()))
+    config = Config.from_env()
+    asyncio.run(ensure_seeded(server_url, config, name_from_env(config.scale)))
 
 
 if __name__ == "__main__":
