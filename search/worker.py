@@ -29,7 +29,9 @@ from store.changes import NOTIFY_CHANNEL, RENAMED_ACCOUNT
 
 log = logging.getLogger("rapport.worker")
 
-BATCH_SIZE = 500
+# Meilisearch's cost per task is mostly fixed on a large index (measured on 1.2M documents:
+# 2.0 s for 500 documents, 2.2 s for 5,000), so a backlog drains in big batches.
+BATCH_SIZE = 5_000
 POLL_SECONDS = 1.0
 PAUSE_CAP_SECONDS = 5.0
 ROW_BACKOFF_CAP_SECONDS = 300
