@@ -5,7 +5,6 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 from meilisearch_python_sdk import AsyncClient
@@ -15,8 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from api import logs, metrics
-from api import settings as settings_module
+from api import metrics
 from api.auth import Authenticator
 from api.graphql_http import graphql_endpoint
 from api.health import healthz, readyz
@@ -145,14 +143,3 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
     app.state.schema = schema
     app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     return app
-
-
-def from_environment() -> Starlette:
-    """The app of one of `rapport serve`'s worker processes, which uvicorn starts by import path.
-
-    Each reads the environment the parent checked. The parent serves metrics on their
-    own port, if asked to, so the workers leave that port alone.
-    """
-    settings = settings_module.load()
-    logs.configure(json_lines=settings.log_json)
-    return create_app(replace(settings, metrics_port=None))

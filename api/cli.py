@@ -21,7 +21,7 @@ from uuid import UUID
 import asyncpg
 import click
 
-from api import importing, logs, metrics
+from api import importing, logs, serving
 from api import migrate as migrations
 from api import settings as settings_module
 from api.devstack import DevStack, meili_health, terminate_gracefully
@@ -107,50 +107,6 @@ def _migrate(settings: Settings) -> None:
     migrations.upgrade(settings.database_url)
 
 
-def _uvicorn_options(settings: Settings) -> dict:
-    return {
-        "host": settings.host,
-        "port": settings.port,
-        "log_level": "info",
-        "log_config": None,  # our handler (api/logs.py) formats uvicorn's records too
-        # The client address (rate limits without a token) comes from X-Forwarded-For only
-        # when the connection is from a proxy listed in RAPPORT_TRUSTED_PROXIES.
-        "proxy_headers": bool(settings.trusted_proxies),
-        "forwarded_allow_ips": list(settings.trusted_proxies) or None,
-        "timeout_graceful_shutdown": 20,
-    }
-
-
-def _serve_processes(settings: Settings) -> None:
-    """RAPPORT_WORKERS processes on one socket; uvicorn's supervisor replaces one that dies
-    and, on SIGTERM, stops them all gracefully before it exits."""
-    import uvicorn
-
-    with metrics.shared_between_processes():
-        if settings.metrics == "port":
-            metrics.serve_on_port(settings.metrics_port)
-        uvicorn.run(
-            "api.app:from_environment", factory=True, workers=settings.workers, **_uvicorn_options(settings)
-        )
-
-
-def _serve(settings: Settings, *, run_worker: bool = False) -> None:
-    import uvicorn
-
-    from api.app import create_app
-
-    config = uvicorn.Config(create_app(settings, run_worker=run_worker), **_uvicorn_options(settings))
-    server = uvicorn.Server(config)
-    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again
-    # with the handlers it found; handlers that do nothing make that a clean exit 0.
-    previous = {s: signal.signal(s, lambda *_: None) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        server.run()
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
 async def _issue_token(conn: asyncpg.Connection, user: users.User, label: str | None) -> tuple[UUID, str]:
     token = new_token()
     token_id = await users.add_token(conn, user.id, token_hash(token), label)
@@ -192,7 +148,7 @@ def dev() -> None:
             click.echo("Get a token with: .venv/bin/rapport tokens issue EMAIL")
         _offer_demo(settings)
         click.echo(f"GraphiQL: {base}/graphql")
-        _serve(settings, run_worker=True)
+        serving.serve(settings, run_worker=True)
 
 
 def _offer_demo(settings: Settings) -> None:
@@ -259,10 +215,10 @@ def serve() -> None:
     """Serve the API with DATABASE_URL and MEILI_URL (no dev stack)."""
     settings = _settings()
     asyncio.run(_check_ready(settings))
-    if settings.workers > 1:
-        _serve_processes(settings)
-    else:
-        _serve(settings)
+    if settings.workers == 1:
+        serving.serve(settings)
+    elif status := serving.serve_processes(settings):
+        sys.exit(status)
 
 
 @contextlib.asynccontextmanager
