@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -25,6 +26,7 @@ from store.changes import NOTIFY_CHANNEL
 log = logging.getLogger("rapport.live")
 
 POLL_SECONDS = 5.0  # read anyway this often, in case a notification went missing
+T = TypeVar("T")
 
 
 class TooSlow(Exception):
@@ -62,6 +64,7 @@ class Hub:
         self.closing = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
         self._keeper: asyncio.Task | None = None
+        self._loading: dict[Hashable, asyncio.Future] = {}
 
     @property
     def subscriptions(self) -> int:
@@ -109,6 +112,27 @@ class Hub:
         for account_id in list(self.accounts):
             self._wake(account_id)
 
+    async def shared(self, key: Hashable, load: Callable[..., Awaitable[T]], *args: object) -> T:
+        """One load for all who ask for the same `key` while it runs.
+
+        A notification wakes every subscriber of the account at once, and each would
+        read the same events and entries: with 10 subscribers on an account, that was
+        10 identical reads per note. The load is shielded, so a subscriber that goes
+        away does not cancel it for the others.
+        """
+        running = self._loading.get(key)
+        if running is None:
+            running = asyncio.ensure_future(load(*args))
+            self._loading[key] = running
+            running.add_done_callback(
+                lambda done: self._loading.pop(key, None) if self._loading.get(key) is done else None
+            )
+        return await asyncio.shield(running)
+
+    async def _since(self, account_id: UUID, cursor: int) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as conn:
+            return await events.since(conn, account_id, cursor, self.max_lag + 1)
+
     async def latest(self, account_id: UUID) -> int:
         async with self.pool.acquire() as conn:
             return await events.latest(conn, account_id)
@@ -125,8 +149,7 @@ class Hub:
             cursor = after
             while not self.closing.is_set():
                 waiter = account.changed  # taken before reading, so no wake-up is lost
-                async with self.pool.acquire() as conn:
-                    batch = await events.since(conn, account_id, cursor, self.max_lag + 1)
+                batch = await self.shared(("events", account_id, cursor), self._since, account_id, cursor)
                 if len(batch) > self.max_lag:
                     raise TooSlow
                 if batch:

@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 
 import strawberry
 
@@ -31,7 +32,20 @@ class NotFound(PublicError):
 
 
 async def _still_valid(info: strawberry.Info) -> bool:
-    return await info.context.reauthenticate() is not None
+    """Whether the connection's token still holds, checked at most every TOKEN_CHECK_SECONDS
+    per connection: its subscriptions share the answer rather than each asking again."""
+    context = info.context
+    now = time.monotonic()
+    if now - context.token_checked_at > TOKEN_CHECK_SECONDS:
+        context.token_valid = await context.reauthenticate() is not None
+        context.token_checked_at = now
+    return context.token_valid
+
+
+async def _entries(context, wanted: list, restricted: bool) -> dict:
+    async with context.pool.acquire() as conn:
+        rows = await entries.entries_by_ids(conn, wanted, restricted=restricted)
+        return {e.entry_id: e for e in await entries_with_invoices(conn, list(rows.values()))}
 
 
 async def _close(info: strawberry.Info, code: int, reason: str) -> None:
@@ -72,14 +86,15 @@ class Subscription:
                 if not wanted:
                     continue
                 context.fresh_loaders()
-                async with context.pool.acquire() as conn:
-                    rows = await entries.entries_by_ids(conn, wanted, restricted=context.sees_restricted)
-                    typed = {e.entry_id: e for e in await entries_with_invoices(conn, list(rows.values()))}
+                restricted = context.sees_restricted
+                # Everyone on the account asks for the same entries; the two views differ by RESTRICTED.
+                typed = await hub.shared(
+                    ("entries", tuple(wanted), restricted), _entries, context, wanted, restricted
+                )
                 for event in batch:
                     entry = typed.get(event["entry_id"])
                     if event["op"] == "upsert" and entry is not None:
-                        entry.event_cursor = pagination.encode(event["seq"])
-                        yield entry
+                        yield replace(entry, event_cursor=pagination.encode(event["seq"]))
         except TooSlow:
             await _close(info, CLOSE_TOO_SLOW, "subscriber too slow; reconnect with `after`")
         except Closing:
