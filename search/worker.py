@@ -6,9 +6,9 @@ them to Meilisearch, waits for the task to succeed, and marks the rows done in
 the same transaction. So nothing is lost: a crash or an outage rolls the claim
 back and the rows wait. Meilisearch unreachable pauses the whole worker with a
 short capped backoff (rows untouched, so recovery is quick); a batch that
-Meilisearch rejects is retried per row with exponential backoff and reported,
-never dropped. NOTIFY on the timeline channel wakes the worker; a poll covers
-missed notifications.
+Meilisearch rejects is split until the rows it refuses stand alone; those are
+retried with exponential backoff and reported, never dropped. NOTIFY on the
+timeline channel wakes the worker; a poll covers missed notifications.
 """
 
 import asyncio
@@ -58,25 +58,41 @@ async def _apply(conn: asyncpg.Connection, client: AsyncClient, uid: str, rows: 
         await wait(client, (await index.delete_documents(deletes)).task_uid)
 
 
+async def _index(conn: asyncpg.Connection, client: AsyncClient, uid: str, rows: list) -> list[int]:
+    """Index `rows`; returns the outbox ids done.
+
+    A batch Meilisearch rejects is split in halves until what it refuses stands alone:
+    that row backs off, and the rest of its batch is indexed now rather than waiting
+    with it (they would be claimed together again, and refused together, forever).
+    """
+    try:
+        await _apply(conn, client, uid, rows)
+    except Exception as error:
+        if is_outage(error):
+            raise SearchUnavailable(str(error)) from error
+        if not isinstance(error, MeilisearchApiError | MeilisearchTaskFailedError):
+            raise
+        if len(rows) > 1:
+            half = len(rows) // 2
+            return [
+                *await _index(conn, client, uid, rows[:half]),
+                *await _index(conn, client, uid, rows[half:]),
+            ]
+        log.error("meilisearch rejected outbox row %d (%s): %s", rows[0]["id"], rows[0]["entity_type"], error)
+        await outbox.retry_later(conn, [rows[0]["id"]], str(error), ROW_BACKOFF_CAP_SECONDS)
+        return []
+    return [row["id"] for row in rows]
+
+
 async def drain_once(pool: asyncpg.Pool, client: AsyncClient, uid: str, batch: int = BATCH_SIZE) -> list[int]:
     """Index one batch; returns the outbox ids done. SearchUnavailable leaves the rows as they were."""
     async with pool.acquire() as conn, conn.transaction():
         rows = await outbox.claim(conn, batch)
         if not rows:
             return []
-        ids = [row["id"] for row in rows]
-        try:
-            await _apply(conn, client, uid, rows)
-        except Exception as error:
-            if is_outage(error):
-                raise SearchUnavailable(str(error)) from error
-            if not isinstance(error, MeilisearchApiError | MeilisearchTaskFailedError):
-                raise
-            log.error("meilisearch rejected a batch of %d outbox rows: %s", len(ids), error)
-            await outbox.retry_later(conn, ids, str(error), ROW_BACKOFF_CAP_SECONDS)
-            return []
-        await outbox.finish(conn, ids)
-        return ids
+        done = await _index(conn, client, uid, rows)
+        await outbox.finish(conn, done)
+        return done
 
 
 class Worker:

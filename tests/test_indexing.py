@@ -40,8 +40,9 @@ query ($q: String!) { search(query: $q, first: 100) { estimatedTotal hits { entr
 class OwnMeili:
     """A Meilisearch of this test's own, so it can be stopped without disturbing others."""
 
-    def __init__(self, root) -> None:
+    def __init__(self, root, *options: str) -> None:
         self.root = root
+        self.options = options
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -71,6 +72,7 @@ class OwnMeili:
                 str(self.root / "dumps"),
                 "--snapshot-dir",
                 str(self.root / "snapshots"),
+                *self.options,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -225,6 +227,54 @@ async def test_two_workers_drain_one_outbox_without_taking_a_row_twice(base_sett
         await client.index(uid).delete()
         await client.aclose()
         await drop_database(base_settings.database_url, name)
+
+
+async def test_a_document_meilisearch_refuses_backs_off_alone_and_its_batch_is_indexed(
+    own_database, tmp_path
+):
+    # given: a Meilisearch that refuses request bodies over 8 KiB, and one note too big to send
+    meili = OwnMeili(tmp_path, "--http-payload-size-limit", "8KiB")
+    meili.start()
+    client = create_client(meili.url, "test-master-key-0123456789", 10)
+    uid = index_name("refusing")
+    pool = await create_pool(own_database, min_size=1, max_size=2)
+    try:
+        await ensure_index(client, uid)
+        async with pool.acquire() as conn:
+            account = await conn.fetchval("INSERT INTO accounts (name) VALUES ('Wordy') RETURNING id")
+            small = await conn.fetch(
+                "INSERT INTO entries (account_id, kind, team, summary)"
+                " SELECT $1, 'NOTE', 'AR', 'note ' || n FROM generate_series(1, 40) AS n RETURNING id",
+                account,
+            )
+            big = await conn.fetchval(
+                "INSERT INTO entries (account_id, kind, team, summary, body)"
+                " VALUES ($1, 'NOTE', 'AR', 'long call', repeat('word ', 3000)) RETURNING id",
+                account,
+            )
+            ids = [row["id"] for row in small[:20]] + [big] + [row["id"] for row in small[20:]]
+            await conn.execute(
+                "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
+                " SELECT $1, 'entry', e, 'upsert'"
+                " FROM unnest($2::uuid[]) WITH ORDINALITY AS t(e, n) ORDER BY n",
+                account,
+                ids,
+            )
+        # when
+        done = await drain_once(pool, client, uid, batch=100)
+        # then: the 40 small notes are in the index, the big one waits alone with its error
+        assert len(done) == 40
+        assert (await document_counts(client, uid)).get("entry") == 40
+        async with pool.acquire() as conn:
+            waiting = await conn.fetch(
+                "SELECT entity_id, attempts, last_error FROM outbox WHERE done_at IS NULL"
+            )
+        assert [(row["entity_id"], row["attempts"]) for row in waiting] == [(big, 1)]
+        assert "payload" in waiting[0]["last_error"].lower()
+    finally:
+        await pool.close()
+        await client.aclose()
+        meili.stop()
 
 
 async def test_reindex_swaps_in_a_full_index_while_searches_keep_answering(settings, make_caller, pool):
