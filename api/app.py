@@ -95,7 +95,12 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         app.state.authenticator = Authenticator(app.state.pool, settings.jwt)
         app.state.index_uid = index_name(settings.meili_index_prefix)
         await _prepare_index(app.state.meili, app.state.index_uid)
-        app.state.hub = Hub(settings.database_url, app.state.pool, settings.subscription_max_lag)
+        app.state.hub = Hub(
+            settings.database_url,
+            app.state.pool,
+            settings.subscription_max_lag,
+            max_per_user=settings.subscriptions_per_user,
+        )
         await app.state.hub.start()
         gauges = None
         if settings.metrics != "off":
@@ -132,7 +137,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         hsts=settings.production,
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-            WebSocketRoute("/graphql", TimelineSocket(schema)),
+            WebSocketRoute("/graphql", TimelineSocket(schema, settings.subscriptions_per_connection)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *([Route("/metrics", metrics.metrics_endpoint)] if settings.metrics == "on" else []),

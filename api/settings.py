@@ -44,6 +44,8 @@ class Settings:
     db_pool_min: int
     db_pool_max: int
     subscription_max_lag: int
+    subscriptions_per_user: int  # live subscriptions one user may hold in one process
+    subscriptions_per_connection: int
     jwt: JwtSettings | None  # None: only our own API tokens
     max_depth: int
     max_aliases: int
@@ -256,6 +258,8 @@ def load() -> Settings:
         db_pool_min=pool_min,
         db_pool_max=pool_max,
         subscription_max_lag=_int("RAPPORT_SUBSCRIPTION_MAX_LAG", 1000, 1, 1_000_000),
+        subscriptions_per_user=_int("RAPPORT_SUBSCRIPTIONS_PER_USER", 50, 1, 100_000),
+        subscriptions_per_connection=_int("RAPPORT_SUBSCRIPTIONS_PER_CONNECTION", 20, 1, 10_000),
         jwt=_jwt(),
         max_depth=_int("RAPPORT_MAX_DEPTH", 12, 2, 100),
         max_aliases=_int("RAPPORT_MAX_ALIASES", 30, 0, 1_000),

@@ -26,8 +26,6 @@ from api.rate_limit import bucket_key
 from schema.context import Context
 from schema.errors import UNAVAILABLE
 
-MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
-
 log = logging.getLogger("rapport.websocket")
 
 
@@ -42,13 +40,13 @@ def _token(params: dict | None, header: str | None) -> str | None:
 
 
 class TimelineSocket(GraphQL):
-    def __init__(self, schema: strawberry.Schema) -> None:
+    def __init__(self, schema: strawberry.Schema, max_per_connection: int) -> None:
         super().__init__(
             schema,
             graphql_ide=None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             connection_init_wait_timeout=timedelta(seconds=10),
-            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            max_subscriptions_per_connection=max_per_connection,
         )
 
     async def get_context(self, request, response) -> Context:

@@ -55,10 +55,11 @@ async def _first(*waits: Coroutine) -> None:
 class Hub:
     """Wakes the subscribers of an account when its event log grows."""
 
-    def __init__(self, database_url: str, pool: asyncpg.Pool, max_lag: int) -> None:
+    def __init__(self, database_url: str, pool: asyncpg.Pool, max_lag: int, max_per_user: int) -> None:
         self.database_url = database_url
         self.pool = pool
         self.max_lag = max_lag
+        self.max_per_user = max_per_user
         self.accounts: dict[UUID, _Account] = defaultdict(_Account)
         self.per_user: dict[UUID, int] = defaultdict(int)
         self.closing = asyncio.Event()

@@ -12,7 +12,6 @@ from schema.live import Closing, TooSlow
 from schema.types.entry import TimelineEntry, entries_with_invoices
 from store import accounts, entries
 
-MAX_PER_USER = 50
 TOKEN_CHECK_SECONDS = 5.0
 
 # Close codes the client sees when the server ends a subscription's connection.
@@ -70,8 +69,8 @@ class Subscription:
             if not await accounts.accounts_by_ids(conn, [account_uuid]):
                 raise NotFound("No account with this id.")
         hub = context.hub
-        if hub.per_user[context.user.id] >= MAX_PER_USER:
-            raise TooManySubscriptions(f"At most {MAX_PER_USER} live subscriptions per user.")
+        if hub.per_user[context.user.id] >= hub.max_per_user:
+            raise TooManySubscriptions(f"At most {hub.max_per_user} live subscriptions per user.")
         hub.per_user[context.user.id] += 1
         checked = time.monotonic()
         try:

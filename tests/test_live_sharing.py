@@ -8,7 +8,7 @@ from schema.live import Hub
 
 
 def hub() -> Hub:
-    return Hub("postgresql://unused", pool=None, max_lag=10)
+    return Hub("postgresql://unused", pool=None, max_lag=10, max_per_user=10)
 
 
 async def test_callers_asking_the_same_thing_at_once_share_one_load():

@@ -251,3 +251,49 @@ async def test_subscribers_get_a_proper_close_when_the_server_stops(settings, tm
         # then
         assert await live.close_code(within=20) in (1001, 1012)
         assert await asyncio.to_thread(process.wait, 20) == 0
+
+
+async def test_subscriptions_are_capped_per_connection_and_per_user(settings, tmp_path, make_caller):
+    ar = await make_caller(Team.AR)
+    limits = {"RAPPORT_SUBSCRIPTIONS_PER_CONNECTION": "2", "RAPPORT_SUBSCRIPTIONS_PER_USER": "3"}
+    with serving(settings, tmp_path / "serve.log", **limits) as (url, _):
+        async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {ar.token}"}) as http:
+            created = await http.post("/graphql", json={"query": CREATE, "variables": {"name": "Capped"}})
+            account = created.json()["data"]["createAccount"]["account"]["id"]
+
+            async def subscribe(live: Live, operation: str) -> None:
+                payload = {"query": SUBSCRIBE, "variables": {"account": account}}
+                await live.socket.send(json.dumps({"id": operation, "type": "subscribe", "payload": payload}))
+
+            async def received(live: Live) -> dict:
+                return json.loads(await asyncio.wait_for(live.socket.recv(), 10))
+
+            first = await Live.open(url, ar.token)
+            await first.acked()
+            for operation in ("a", "b", "c"):
+                await subscribe(first, operation)
+            # the third on one connection is refused at once
+            refused = await received(first)
+            assert (refused["id"], refused["type"]) == ("c", "error")
+            # the two others are live
+            await http.post(
+                "/graphql", json={"query": NOTE, "variables": {"account": account, "summary": "one"}}
+            )
+            assert sorted([(await received(first))["id"] for _ in range(2)]) == ["a", "b"]
+            # when: the same user opens a second connection
+            second = await Live.open(url, ar.token)
+            await second.acked()
+            await subscribe(second, "d")
+            await http.post(
+                "/graphql", json={"query": NOTE, "variables": {"account": account, "summary": "two"}}
+            )
+            assert (await received(second))["id"] == "d"
+            await subscribe(second, "e")
+            # then: the user's fourth is refused with a clear error
+            over = await received(second)
+            assert over["id"] == "e"
+            errors = over["payload"] if over["type"] == "error" else over["payload"]["errors"]
+            assert errors[0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+            assert "At most 3 live subscriptions per user" in errors[0]["message"]
+            await first.close()
+            await second.close()
