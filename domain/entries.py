@@ -32,6 +32,10 @@ def status_change_summary(number: str, from_status: str | None, to_status: str) 
     return f"Invoice {number}: {from_status} → {to_status}"
 
 
-def status_after_payment(balance_after: object) -> str:
-    """An invoice paid down to nothing is PAID; anything left makes it PARTIALLY_PAID."""
-    return "PAID" if balance_after == 0 else "PARTIALLY_PAID"
+def status_after_payment(status_before: str, balance_after: object) -> str:
+    """An invoice paid down to nothing is PAID; anything left makes it PARTIALLY_PAID, except
+    that a disputed one stays DISPUTED: paying part of it does not settle the dispute, and AR
+    must still see it as disputed (not chased as overdue)."""
+    if balance_after == 0:
+        return "PAID"
+    return "DISPUTED" if status_before == "DISPUTED" else "PARTIALLY_PAID"

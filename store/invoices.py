@@ -303,7 +303,7 @@ async def apply_payment(
     status_changes = []
     for row, paid in allocations:
         balance = row["balance"] - paid
-        status = status_after_payment(balance)
+        status = status_after_payment(row["status"], balance)
         await set_balance(conn, account_id, row["id"], balance, status)
         if status != row["status"]:
             status_changes.append(

@@ -105,8 +105,8 @@ class Books:
         return self.invoices[number]["id"]
 
 
-async def make_books(admin, ar, specs: dict[str, tuple[str, str, str]]) -> Books:
-    """specs: number -> (currency, total, balance); status OPEN unless the balance is zero."""
+async def make_books(admin, ar, specs: dict[str, tuple[str, ...]]) -> Books:
+    """specs: number -> (currency, total, balance[, status]); status OPEN unless the balance is zero."""
     account_ref = {"system": "erp", "id": uid()}
     created = await admin.gql(
         CREATE_ACCOUNT, {"input": {"name": f"Payments {uid()}", "externalRefs": [account_ref]}}
@@ -122,9 +122,9 @@ async def make_books(admin, ar, specs: dict[str, tuple[str, str, str]]) -> Books
             "currency": currency,
             "total": total,
             "balance": balance,
-            "status": "PAID" if Decimal(balance) == 0 else "OPEN",
+            "status": status[0] if status else "PAID" if Decimal(balance) == 0 else "OPEN",
         }
-        for number, (currency, total, balance) in specs.items()
+        for number, (currency, total, balance, *status) in specs.items()
     ]
     result = (await ar.gql(UPSERT_INVOICES, {"input": items}))["upsertInvoices"]
     assert result["userErrors"] == []
@@ -387,6 +387,18 @@ async def test_a_currency_mismatch_is_invalid(ar, books, pool):
     errors = await _rejected(ar, books, pool, "75.00", [("INV-C", "75.00")], currency="EUR")
     assert [e["code"] for e in errors] == ["INVALID"]
     assert errors[0]["field"][:3] == ["input", "allocations", "0"]
+
+
+async def test_a_part_payment_leaves_a_disputed_invoice_disputed_and_a_full_one_pays_it(admin, ar):
+    books = await make_books(
+        admin,
+        ar,
+        {"D-1": ("EUR", "100.00", "100.00", "DISPUTED"), "D-2": ("EUR", "50.00", "50.00", "DISPUTED")},
+    )
+    # when
+    await pay(ar, books, "90.00", [("D-1", "40.00"), ("D-2", "50.00")])
+    # then
+    assert await balances(ar, books.account_id) == {"D-1": ("DISPUTED", "60.00"), "D-2": ("PAID", "0.00")}
 
 
 async def test_a_paid_invoice_takes_no_payment(admin, ar, pool):
