@@ -243,6 +243,7 @@ def parse_invoice(check: Checker, cells: Cells) -> tuple[InvoiceRow, Hashable]:
     issued_on, due_on = _date(check, cells, "issued_on"), _date(check, cells, "due_on")
     currency = cells.text("currency").upper()
     total, balance = _decimal(check, cells, "total"), _decimal(check, cells, "balance")
+    status = _choice(check, cells, "status", InvoiceStatus)
     check_invoice(
         check,
         number=number,
@@ -251,9 +252,9 @@ def parse_invoice(check: Checker, cells: Cells) -> tuple[InvoiceRow, Hashable]:
         balance=balance,
         issued_on=issued_on,
         due_on=due_on,
+        status=status,
         named=_AS_COLUMN,
     )
-    status = _choice(check, cells, "status", InvoiceStatus)
     if status is None and cells.get("status") is None:
         check.add("status", "status is required.")
     values = {

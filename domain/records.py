@@ -80,6 +80,7 @@ def check_invoice(
     balance: Decimal | None,
     issued_on: date | None,
     due_on: date | None,
+    status: str | None,
     named: Naming = graphql_name,
 ) -> None:
     """None stands for a value that did not parse (reported already); the API always has all."""
@@ -91,3 +92,6 @@ def check_invoice(
     known = total is not None and balance is not None and balance.is_finite() and total.is_finite()
     if known and balance > total:
         check.add("balance", "balance must not exceed total.")
+    if status == "PAID" and balance is not None and balance.is_finite() and balance != 0:
+        # Receivables and the queue would count money as owed on an invoice marked paid.
+        check.add("balance", "a PAID invoice has no balance left: send 0, or the status PARTIALLY_PAID.")

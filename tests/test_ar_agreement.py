@@ -124,6 +124,8 @@ async def _random_account(client, pool, rng: random.Random, n: int) -> None:
     invoices = []
     for i in range(rng.randint(1, 5)):
         total = f"{rng.randint(1, 50000)}.{rng.randint(0, 99):02d}"
+        balance = total if rng.random() < 0.8 else "0.00"
+        status = rng.choice(["OPEN", "OPEN", "PARTIALLY_PAID", "DISPUTED", "PAID", "DRAFT"])
         invoices.append(
             {
                 "externalRef": {"system": "erp", "id": f"{ref}-{i}"},
@@ -133,8 +135,8 @@ async def _random_account(client, pool, rng: random.Random, n: int) -> None:
                 "dueOn": (AS_OF + timedelta(days=rng.randint(-200, 30))).isoformat(),
                 "currency": rng.choice(["EUR", "USD", "GBP"]),
                 "total": total,
-                "balance": total if rng.random() < 0.8 else "0.00",
-                "status": rng.choice(["OPEN", "OPEN", "PARTIALLY_PAID", "DISPUTED", "PAID", "DRAFT"]),
+                "balance": "0.00" if status == "PAID" else balance,  # a PAID invoice owes nothing
+                "status": status,
             }
         )
     created = (

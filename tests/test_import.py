@@ -345,6 +345,19 @@ async def test_every_bad_row_of_a_batch_is_reported_with_its_line_and_reason(cli
     }
 
 
+async def test_a_paid_invoice_with_a_balance_left_is_rejected(cli, pool, tmp_path, system):
+    await import_accounts(cli, tmp_path, system)
+    path = write(
+        tmp_path / "paid.csv", INVOICE_COLUMNS, [invoice(system, 1, status="PAID", balance="200.00")]
+    )
+    result = await cli("import", "invoices", str(path))
+    assert result.returncode == 1
+    assert [(row["line"], row["reason"]) for row in read(tmp_path / "paid.rejected.csv")] == [
+        ("2", "balance: a PAID invoice has no balance left: send 0, or the status PARTIALLY_PAID.")
+    ]
+    assert await pool.fetchval("SELECT count(*) FROM invoices WHERE ext_system = $1", system) == 0
+
+
 async def test_an_unknown_account_ref_rejects_a_contact_row(cli, tmp_path, system):
     await import_accounts(cli, tmp_path, system)
     path = write(

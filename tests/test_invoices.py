@@ -493,6 +493,8 @@ def _bad(kind: str, item: dict) -> tuple[dict, list[str], str]:
             return {**item, "balance": "-1.00"}, ["balance"], "INVALID"
         case "five decimals":
             return {**item, "total": "1.00001", "balance": "1.00"}, ["total"], "INVALID"
+        case "PAID with a balance":
+            return {**item, "balance": "1.00", "status": "PAID"}, ["balance"], "INVALID"
     raise AssertionError(kind)
 
 
@@ -504,6 +506,7 @@ BAD_KINDS = [
     "blank accountRef id",
     "negative balance",
     "five decimals",
+    "PAID with a balance",
 ]
 
 

@@ -66,6 +66,7 @@ def _check_invoice(check: Checker, item: InvoiceUpsertInput) -> None:
         balance=item.balance,
         issued_on=item.issued_on,
         due_on=item.due_on,
+        status=item.status.value,
     )
 
 
