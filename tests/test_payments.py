@@ -347,6 +347,38 @@ async def _rejected(caller, books: Books, pool, amount: str, allocations, **extr
     return result["userErrors"]
 
 
+@pytest.mark.parametrize("amount", [100.5, 100, 12345678901234567.89])
+async def test_an_amount_sent_as_a_json_number_is_refused_and_changes_nothing(ar, books, pool, amount):
+    """The contract's Decimal is a string: a number was already rounded to a float by the client."""
+    before_rows = await written(pool, books.account_id)
+    variables = {
+        "input": {
+            "accountId": books.account_id,
+            "amount": amount,
+            "currency": "EUR",
+            "receivedOn": "2026-02-10",
+        }
+    }
+    # when
+    response = await ar.post(RECORD_PAYMENT, variables)
+    # then: a request error naming the variable, and nothing written
+    body = response.json()
+    assert "data" not in body or body["data"] is None
+    assert 'Value cannot represent a Decimal: "' in body["errors"][0]["message"]
+    assert "Expected a string" in body["errors"][0]["message"]
+    assert await written(pool, books.account_id) == before_rows
+
+
+async def test_an_amount_written_as_a_float_literal_is_refused(ar, books):
+    fields = f'accountId: "{books.account_id}", amount: 100.50, currency: "EUR", receivedOn: "2026-02-10"'
+    literal = RECORD_PAYMENT.replace("($input: RecordPaymentInput!)", "").replace(
+        "(input: $input)", f"(input: {{{fields}}})"
+    )
+    body = (await ar.post(literal)).json()
+    assert body.get("data") is None
+    assert "Decimal" in body["errors"][0]["message"]
+
+
 async def test_over_allocation_is_invalid_and_changes_nothing(ar, books, pool):
     errors = await _rejected(ar, books, pool, "150.00", [("INV-A", "100.01")])
     assert [(e["code"], e["field"]) for e in errors] == [("INVALID", ["input", "allocations", "0", "amount"])]
