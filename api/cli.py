@@ -369,6 +369,34 @@ def users_list() -> None:
             click.echo(f"{user.email}\t{user.team.value}\t{user.name}")
 
 
+def _set_disabled(email: str, disabled: bool) -> None:
+    async def run(settings: Settings) -> bool | None:
+        async with _connect(settings) as conn:
+            return await users.set_disabled(conn, email, disabled)
+
+    with _stack() as settings:
+        changed = asyncio.run(run(settings))
+    if changed is None:
+        raise click.ClickException(f"no user with email {email}.")
+    state = "disabled" if disabled else "enabled"
+    click.echo(f"{email} {state}" if changed else f"{email} was already {state}")
+
+
+@users_group.command(name="disable")
+@click.argument("email")
+def users_disable(email: str) -> None:
+    """Refuse EMAIL at once: API tokens, identity-provider tokens and live subscriptions (within
+    seconds) stop working; nothing of theirs is deleted."""
+    _set_disabled(email, True)
+
+
+@users_group.command(name="enable")
+@click.argument("email")
+def users_enable(email: str) -> None:
+    """Let a disabled EMAIL in again, with the tokens it still has."""
+    _set_disabled(email, False)
+
+
 @cli.group()
 def tokens() -> None:
     """Issue and revoke API tokens."""

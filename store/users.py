@@ -54,6 +54,24 @@ async def count_users(conn: asyncpg.Connection) -> int:
     return await conn.fetchval("SELECT count(*) FROM users")
 
 
+async def set_disabled(conn: asyncpg.Connection, email: str, disabled: bool) -> bool | None:
+    """Disable or enable the user with this email: None without such a user, else whether it changed."""
+    async with conn.transaction():
+        found = await conn.fetchrow(
+            "SELECT id, disabled_at IS NOT NULL AS disabled FROM users"
+            " WHERE lower(email) = lower($1) FOR UPDATE",
+            email,
+        )
+        if found is None:
+            return None
+        if found["disabled"] == disabled:
+            return False
+        await conn.execute(
+            "UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1", found["id"], disabled
+        )
+        return True
+
+
 async def list_users(conn: asyncpg.Connection) -> list[User]:
     rows = await conn.fetch(f"SELECT {_USER_COLUMNS} FROM users u ORDER BY lower(u.email)")
     return [User.from_row(row) for row in rows]

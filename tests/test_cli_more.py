@@ -107,3 +107,34 @@ async def test_sigterm_during_a_request_finishes_it_and_exits_0(settings, tmp_pa
             response = await update
         assert response.json()["data"]["updateAccount"]["account"]["name"] == "Done"
         assert await asyncio.to_thread(process.wait, 30) == 0
+
+
+async def test_a_disabled_user_is_refused_at_once_and_let_in_again_when_enabled(settings, make_caller):
+    sales = await make_caller(Team.SALES)
+    me = "query { me { email } }"
+    assert (await sales.gql(me))["me"]["email"] == sales.user.email
+    # when
+    disabled = await asyncio.to_thread(
+        rapport, "users", "disable", sales.user.email, DATABASE_URL=settings.database_url
+    )
+    # then
+    assert disabled.returncode == 0, disabled.stderr
+    assert f"{sales.user.email} disabled" in disabled.stdout
+    refused = (await sales.post(me)).json()
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    again = await asyncio.to_thread(
+        rapport, "users", "disable", sales.user.email, DATABASE_URL=settings.database_url
+    )
+    assert "was already disabled" in again.stdout
+    # and enabling lets the same token in again
+    enabled = await asyncio.to_thread(
+        rapport, "users", "enable", sales.user.email, DATABASE_URL=settings.database_url
+    )
+    assert enabled.returncode == 0, enabled.stderr
+    assert (await sales.gql(me))["me"]["email"] == sales.user.email
+
+
+def test_disabling_an_unknown_user_says_so(settings):
+    result = rapport("users", "disable", "nobody@example.com", DATABASE_URL=settings.database_url)
+    assert result.returncode == 1
+    assert "no user with email nobody@example.com" in result.stderr
