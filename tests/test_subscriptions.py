@@ -11,6 +11,7 @@ import websockets
 
 from domain.teams import Team
 from domain.tokens import token_hash
+from schema import pagination
 from store import users
 from tests.conftest import serving
 
@@ -261,8 +262,9 @@ async def test_subscriptions_are_capped_per_connection_and_per_user(settings, tm
             created = await http.post("/graphql", json={"query": CREATE, "variables": {"name": "Capped"}})
             account = created.json()["data"]["createAccount"]["account"]["id"]
 
-            async def subscribe(live: Live, operation: str) -> None:
-                payload = {"query": SUBSCRIBE, "variables": {"account": account}}
+            # From a cursor, so a note logged before the subscription has started still arrives.
+            async def subscribe(live: Live, operation: str, after: str = pagination.encode(0)) -> None:
+                payload = {"query": SUBSCRIBE, "variables": {"account": account, "after": after}}
                 await live.socket.send(json.dumps({"id": operation, "type": "subscribe", "payload": payload}))
 
             async def received(live: Live) -> dict:
@@ -279,11 +281,12 @@ async def test_subscriptions_are_capped_per_connection_and_per_user(settings, tm
             await http.post(
                 "/graphql", json={"query": NOTE, "variables": {"account": account, "summary": "one"}}
             )
-            assert sorted([(await received(first))["id"] for _ in range(2)]) == ["a", "b"]
+            delivered = [await received(first) for _ in range(2)]
+            assert sorted(message["id"] for message in delivered) == ["a", "b"]
             # when: the same user opens a second connection
             second = await Live.open(url, ar.token)
             await second.acked()
-            await subscribe(second, "d")
+            await subscribe(second, "d", after=delivered[0]["payload"]["data"]["timeline"]["eventCursor"])
             await http.post(
                 "/graphql", json={"query": NOTE, "variables": {"account": account, "summary": "two"}}
             )
