@@ -12,6 +12,7 @@ which keeps idle connections and proxies alive.
 """
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -82,3 +83,4 @@ class TimelineSocket(GraphQL):
             return await state.authenticator.user(token)
 
         context.user, context.reauthenticate = user, reauthenticate
+        context.token_checked_at = time.monotonic()

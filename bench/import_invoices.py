@@ -28,7 +28,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api import migrate  # noqa: E402
+from api import importing, migrate  # noqa: E402
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK")
 STATUSES = ("OPEN", "OPEN", "OPEN", "PARTIALLY_PAID", "PAID", "DISPUTED", "DRAFT")
@@ -43,27 +43,13 @@ def write_files(folder: Path, rows: int, accounts: int) -> tuple[Path, Path]:
     accounts_csv, invoices_csv = folder / "accounts.csv", folder / "invoices.csv"
     with accounts_csv.open("w", newline="") as file:
         out = csv.writer(file)
-        out.writerow(["external_system", "external_id", "name", "tags", "time_zone", "status"])
+        out.writerow(importing.KINDS["accounts"].required + importing.KINDS["accounts"].optional)
         for n in range(accounts):
             out.writerow(["erp", f"C-{n:05d}", f"Customer {n:05d}", "bench", "Europe/Berlin", "ACTIVE"])
     today = date.today()
     with invoices_csv.open("w", newline="") as file:
         out = csv.writer(file)
-        out.writerow(
-            [
-                "external_system",
-                "external_id",
-                "account_system",
-                "account_id",
-                "number",
-                "issued_on",
-                "due_on",
-                "currency",
-                "total",
-                "balance",
-                "status",
-            ]
-        )
+        out.writerow(importing.KINDS["invoices"].required)
         for n in range(rows):
             issued = today - timedelta(days=rng.randrange(0, 400))
             total = rng.randrange(1_000, 5_000_000) / 100

@@ -30,7 +30,7 @@ class Context:
     # Over a websocket: checks the connection's token again (None once it is revoked or expired),
     # since a subscription outlives the moment it was checked.
     reauthenticate: Callable[[], Awaitable[User | None]] | None = None
-    token_checked_at: float = 0.0  # time.monotonic() of the last reauthenticate, shared by the subscriptions
+    token_checked_at: float = 0.0  # time.monotonic() of the last check, shared by the subscriptions
     token_valid: bool = True
     connection_params: dict | None = None
     operation_name: str | None = None

@@ -38,7 +38,6 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
-    parse,
 )
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -53,7 +52,7 @@ from strawberry.schema.schema import validate_document
 
 from schema.pagination import MAX_PAGE
 
-# Distinct document texts whose parse and validation are kept; a bound, so unique texts
+# Distinct documents whose parse and validation are kept; a bound, so unique texts
 # sent on purpose cannot grow memory.
 VALIDATED_DOCUMENTS = 256
 
@@ -226,18 +225,18 @@ def _cost_error(schema: GraphQLSchema, document: DocumentNode, variables: dict |
 
 @lru_cache(maxsize=VALIDATED_DOCUMENTS)
 def _validation_errors(
-    schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
 ) -> tuple[GraphQLError, ...]:
-    return tuple(validate_document(schema, parse(query), rules))
+    return tuple(validate_document(schema, document, rules))
 
 
 class ValidateOnce(SchemaExtension):
-    """Validates each distinct document text once, then checks this request's cost.
+    """Validates each distinct document once, then checks this request's cost.
 
     Validation walks the whole document with every rule, about a fifth of a timeline
-    page's time; the rules are fixed per schema, so the verdict depends on the text
-    alone and is kept (in a bounded cache). Only the cost depends on the variables,
-    so it is checked per request, once the document is known to be valid.
+    page's time; the rules are fixed per schema, so the verdict depends on the document
+    alone and is kept in a bounded cache. Only the cost depends on the variables, so it
+    is checked per request, once the document is known to be valid.
     """
 
     def __init__(self, max_cost: int) -> None:
@@ -246,9 +245,9 @@ class ValidateOnce(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.pre_execution_errors is None and context.query:
+        if document is not None and context.pre_execution_errors is None:
             schema = context.schema._schema
-            errors = list(_validation_errors(schema, context.query, tuple(context.validation_rules)))
+            errors = list(_validation_errors(schema, document, tuple(context.validation_rules)))
             if not errors and (too_costly := _cost_error(schema, document, context.variables, self.max_cost)):
                 errors = [too_costly]
             context.pre_execution_errors = errors

@@ -72,15 +72,12 @@ class Subscription:
         if hub.per_user[context.user.id] >= hub.max_per_user:
             raise TooManySubscriptions(f"At most {hub.max_per_user} live subscriptions per user.")
         hub.per_user[context.user.id] += 1
-        checked = time.monotonic()
         try:
             cursor = start[0] if start else await hub.latest(account_uuid)
             async for batch in hub.follow(account_uuid, cursor):
-                if time.monotonic() - checked > TOKEN_CHECK_SECONDS:
-                    if not await _still_valid(info):
-                        await _close(info, CLOSE_UNAUTHORIZED, "token revoked")
-                        return
-                    checked = time.monotonic()
+                if not await _still_valid(info):
+                    await _close(info, CLOSE_UNAUTHORIZED, "token revoked")
+                    return
                 wanted = [e["entry_id"] for e in batch if e["op"] == "upsert"]
                 if not wanted:
                     continue

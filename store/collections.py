@@ -16,17 +16,17 @@ import asyncpg
 
 from domain.priority import Weights
 
-# A window applies when every set field matches the contact's local time `l.local`.
+# A window applies when every set field matches the contact's local time `w.local`.
 _APPLIES = """
     (w.days_of_week IS NULL OR cardinality(w.days_of_week) = 0
-       OR (ARRAY['MON','TUE','WED','THU','FRI','SAT','SUN'])[extract(isodow FROM l.local)::int]
+       OR (ARRAY['MON','TUE','WED','THU','FRI','SAT','SUN'])[extract(isodow FROM w.local)::int]
           = ANY (w.days_of_week))
 AND (w.weeks_of_month IS NULL OR cardinality(w.weeks_of_month) = 0
-       OR (extract(day FROM l.local)::int - 1) / 7 + 1 = ANY (w.weeks_of_month))
-AND (w.start_time IS NULL OR l.local::time >= w.start_time)
-AND (w.end_time IS NULL OR l.local::time < w.end_time)
-AND (w.from_date IS NULL OR l.local::date >= w.from_date)
-AND (w.until_date IS NULL OR l.local::date <= w.until_date)
+       OR (extract(day FROM w.local)::int - 1) / 7 + 1 = ANY (w.weeks_of_month))
+AND (w.start_time IS NULL OR w.local::time >= w.start_time)
+AND (w.end_time IS NULL OR w.local::time < w.end_time)
+AND (w.from_date IS NULL OR w.local::date >= w.from_date)
+AND (w.until_date IS NULL OR w.local::date <= w.until_date)
 """
 
 # $1 as_of, $2 at, $3 sees RESTRICTED, $4-$10 weights, $11 cursor priority, $12 limit, $13 cursor id
@@ -89,7 +89,7 @@ windows_now AS (
            bool_or(w.kind = 'BLACKOUT' AND {_APPLIES}) AS blackout_now,
            bool_or(w.kind = 'PREFERRED' AND {_APPLIES}) AS preferred_now,
            bool_or(w.kind = 'PREFERRED') AS has_preferred
-      FROM window_times w CROSS JOIN LATERAL (SELECT w.local) l
+      FROM window_times w
      GROUP BY w.account_id, w.contact_id
 ),
 people_facts AS (

@@ -181,6 +181,28 @@ async def test_notes_written_while_search_is_down_are_indexed_once_when_it_retur
     assert pending == 0
 
 
+async def notes_in_the_outbox(conn, name: str, count: int):
+    """An account with `count` short notes, each queued for the index; the account's id."""
+    account = await conn.fetchval("INSERT INTO accounts (name) VALUES ($1) RETURNING id", name)
+    notes = await conn.fetch(
+        "INSERT INTO entries (account_id, kind, team, summary)"
+        " SELECT $1, 'NOTE', 'AR', 'note ' || n FROM generate_series(1, $2) AS n RETURNING id",
+        account,
+        count,
+    )
+    await enqueue(conn, account, [row["id"] for row in notes])
+    return account
+
+
+async def enqueue(conn, account, entry_ids: list) -> None:
+    await conn.execute(
+        "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
+        " SELECT $1, 'entry', e, 'upsert' FROM unnest($2::uuid[]) WITH ORDINALITY AS t(e, n) ORDER BY n",
+        account,
+        entry_ids,
+    )
+
+
 async def test_two_workers_drain_one_outbox_without_taking_a_row_twice(base_settings):
     name = f"rapport_workers_{uuid.uuid4().hex[:8]}"
     url = await create_database(base_settings.database_url, name)
@@ -192,18 +214,7 @@ async def test_two_workers_drain_one_outbox_without_taking_a_row_twice(base_sett
         await asyncio.to_thread(migrate.upgrade, url)
         await ensure_index(client, uid)
         async with pool.acquire() as conn:
-            account = await conn.fetchval("INSERT INTO accounts (name) VALUES ('Busy') RETURNING id")
-            entries = await conn.fetch(
-                "INSERT INTO entries (account_id, kind, team, summary)"
-                " SELECT $1, 'NOTE', 'AR', 'note ' || n FROM generate_series(1, 300) AS n RETURNING id",
-                account,
-            )
-            await conn.execute(
-                "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
-                " SELECT $1, 'entry', e, 'upsert' FROM unnest($2::uuid[]) AS e",
-                account,
-                [row["id"] for row in entries],
-            )
+            await notes_in_the_outbox(conn, "Busy", 300)
             expected = {row["id"] for row in await conn.fetch("SELECT id FROM outbox")}
 
         async def worker() -> list[int]:
@@ -241,25 +252,13 @@ async def test_a_document_meilisearch_refuses_backs_off_alone_and_its_batch_is_i
     try:
         await ensure_index(client, uid)
         async with pool.acquire() as conn:
-            account = await conn.fetchval("INSERT INTO accounts (name) VALUES ('Wordy') RETURNING id")
-            small = await conn.fetch(
-                "INSERT INTO entries (account_id, kind, team, summary)"
-                " SELECT $1, 'NOTE', 'AR', 'note ' || n FROM generate_series(1, 40) AS n RETURNING id",
-                account,
-            )
+            account = await notes_in_the_outbox(conn, "Wordy", 40)
             big = await conn.fetchval(
                 "INSERT INTO entries (account_id, kind, team, summary, body)"
                 " VALUES ($1, 'NOTE', 'AR', 'long call', repeat('word ', 3000)) RETURNING id",
                 account,
             )
-            ids = [row["id"] for row in small[:20]] + [big] + [row["id"] for row in small[20:]]
-            await conn.execute(
-                "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
-                " SELECT $1, 'entry', e, 'upsert'"
-                " FROM unnest($2::uuid[]) WITH ORDINALITY AS t(e, n) ORDER BY n",
-                account,
-                ids,
-            )
+            await enqueue(conn, account, [big])
         # when
         done = await drain_once(pool, client, uid, batch=100)
         # then: the 40 small notes are in the index, the big one waits alone with its error
