@@ -26,6 +26,7 @@ from api import migrate as migrations
 from api import settings as settings_module
 from api.devstack import DevStack, meili_health, terminate_gracefully
 from api.settings import ConfigError, Settings
+from domain.actors import Actor
 from domain.permissions import may_write
 from domain.teams import Team, parse_team
 from domain.tokens import new_token, token_hash
@@ -493,16 +494,16 @@ class _BadImport(click.ClickException):
     exit_code = 2
 
 
-async def _importer(conn: asyncpg.Connection, kind: importing.Kind, email: str | None) -> importing.Actor:
+async def _importer(conn: asyncpg.Connection, kind: importing.Kind, email: str | None) -> Actor:
     """Who the audit log names, and the team of the status entries: the system stands in for billing."""
     if email is None:
-        return importing.Actor(user_id=None, team=Team.INTEGRATION.value)
+        return Actor(user_id=None, team=Team.INTEGRATION)
     user = await users.user_by_email(conn, email)
     if user is None:
         raise _BadImport(f"no user with email {email}; add one with `rapport users add`.")
     if not may_write(user.team, kind.write):
         raise _BadImport(f"{email} is in the {user.team.value} team, which may not write {kind.write.value}.")
-    return importing.Actor(user_id=user.id, team=user.team.value)
+    return Actor(user_id=user.id, team=user.team)
 
 
 def _import(kind: importing.Kind, path: Path, email: str | None, batch_size: int) -> None:

@@ -27,13 +27,13 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.actors import Actor
 from domain.permissions import Write
 from domain.records import check_account, check_contact, check_invoice, check_ref, plausible_ref
 from domain.validation import BATCH_MAX, Checker, Problem, Rejected
+from services.transaction import retrying
 from store import accounts, contacts, invoices
 
-RACE_RETRIES = 3
-_RACES = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 # A rule's field name is the column's name: the problems then name what the user sees.
@@ -42,14 +42,6 @@ _AS_COLUMN = str
 
 class BadFile(Exception):
     """The file cannot be imported at all (missing, not UTF-8 CSV, a wrong header); one sentence."""
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who the audit log names (None: the system) and the team of the entries the import writes."""
-
-    user_id: UUID | None
-    team: str
 
 
 @dataclass(slots=True)
@@ -333,7 +325,7 @@ async def write_contacts(conn: asyncpg.Connection, rows: list[Row], actor: Actor
 async def write_invoices(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
     items = [invoices.InvoiceUpsert(account_id=row.value.account_id, **row.value.values) for row in rows]
     outcome = await invoices.upsert_invoices(
-        conn, items, actor_id=actor.user_id, team=actor.team, action=action
+        conn, items, actor_id=actor.user_id, team=actor.team.value, action=action
     )
     return Counts(outcome.created, outcome.updated, outcome.unchanged)
 
@@ -539,24 +531,22 @@ async def _write_batch(
     conn: asyncpg.Connection, kind: Kind, rows: list[Row], actor: Actor
 ) -> tuple[Counts | None, dict[int, list[Problem]]]:
     """Counts if the batch went in; else every bad row's problems by line, and nothing written."""
-    for attempt in range(1, RACE_RETRIES + 1):
-        try:
-            async with conn.transaction():
-                bad = {row.line: list(row.problems) for row in rows if row.problems}
-                for row, problem in await kind.resolve(conn, rows) if kind.resolve else []:
-                    bad.setdefault(row.line, []).append(problem)
-                if bad:
-                    return None, bad
-                return await kind.store(conn, rows, actor, kind.action), {}
-        except Rejected as rejected:
-            # A record changed under the import (a contact edited meanwhile): nothing of the batch is
-            # written; running the file again applies it on top of the change.
-            message = f"not imported, the batch changed meanwhile ({rejected}); run the import again."
-            return None, {row.line: [Problem((), message)] for row in rows}
-        except _RACES:
-            if attempt == RACE_RETRIES:
-                raise
-    raise AssertionError("unreachable")
+
+    async def work(conn: asyncpg.Connection) -> tuple[Counts | None, dict[int, list[Problem]]]:
+        bad = {row.line: list(row.problems) for row in rows if row.problems}
+        for row, problem in await kind.resolve(conn, rows) if kind.resolve else []:
+            bad.setdefault(row.line, []).append(problem)
+        if bad:
+            return None, bad
+        return await kind.store(conn, rows, actor, kind.action), {}
+
+    try:
+        return await retrying(conn, work)
+    except Rejected as rejected:
+        # A record changed under the import (a contact edited meanwhile): nothing of the batch is
+        # written; running the file again applies it on top of the change.
+        message = f"not imported, the batch changed meanwhile ({rejected}); run the import again."
+        return None, {row.line: [Problem((), message)] for row in rows}
 
 
 async def import_file(

@@ -1,10 +1,9 @@
 """The one way a mutation runs: a transaction, its rejection, and the retry on a race.
 
-`run` opens the transaction; the work inside raises Rejected for anything the
-client must fix, which rolls everything back and becomes userErrors, the one
-place where store and domain verdicts turn into the schema's UserError. A
-unique violation or deadlock means a concurrent request won a race: the whole
-transaction is retried and, seeing the winner's rows, answers accordingly.
+`run` opens the transaction (services.transaction.retrying: a lost race reruns
+it); the work inside raises Rejected for anything the client must fix, which
+rolls everything back and becomes userErrors, the one place where store and
+domain verdicts turn into the schema's UserError.
 """
 
 import hashlib
@@ -23,11 +22,10 @@ from domain.validation import Problem, Rejected, forbidden, not_found
 from schema import ids
 from schema.errors import InvalidArgument
 from schema.types.common import UserError
+from services.transaction import retrying
 from store import accounts
 
 Payload = TypeVar("Payload")
-RACE_RETRIES = 3
-_RACES = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
 async def run(
@@ -35,16 +33,11 @@ async def run(
     payload: Callable[..., Payload],
     work: Callable[[asyncpg.Connection], Awaitable[Payload]],
 ) -> Payload:
-    for attempt in range(1, RACE_RETRIES + 1):
-        try:
-            async with info.context.pool.acquire() as conn, conn.transaction():
-                return await work(conn)
-        except Rejected as rejected:
-            return payload(user_errors=[UserError.from_problem(p) for p in rejected.problems])
-        except _RACES:
-            if attempt == RACE_RETRIES:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        async with info.context.pool.acquire() as conn:
+            return await retrying(conn, work)
+    except Rejected as rejected:
+        return payload(user_errors=[UserError.from_problem(p) for p in rejected.problems])
 
 
 def require(info: strawberry.Info, what: Write) -> None:
