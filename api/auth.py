@@ -29,6 +29,19 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
+def unauthenticated_reason(authorization: str | None) -> str:
+    """Why a caller with this Authorization header was not let in, so a client knows what to fix.
+
+    A refused token is not told apart further: whether it never existed, was
+    revoked, or names a disabled user is not for an unauthenticated caller to learn.
+    """
+    if not (authorization or "").strip():
+        return "The Authorization header is missing; send `Authorization: Bearer <token>`."
+    if bearer_token(authorization) is None:
+        return "The Authorization header has no bearer token; send `Authorization: Bearer <token>`."
+    return "The bearer token is not valid: it is unknown, revoked or expired, or its user is disabled."
+
+
 class Authenticator:
     def __init__(self, pool: asyncpg.Pool, jwt_settings: JwtSettings | None) -> None:
         self.pool = pool

@@ -41,7 +41,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from api import metrics
-from api.auth import bearer_token
+from api.auth import bearer_token, unauthenticated_reason
 from api.identity import IdentityUnavailable
 from api.rate_limit import bucket_key, retry_after
 from api.security_headers import page_policy
@@ -249,7 +249,7 @@ async def _serve(request: Request, request_id: str) -> Response:
         _take_rate_limit_token(request, user)
         if user is None:
             raise RequestError(
-                "A valid bearer token is required (Authorization: Bearer <token>).",
+                unauthenticated_reason(request.headers.get("authorization")),
                 status=401,
                 code="UNAUTHENTICATED",
                 headers={"WWW-Authenticate": "Bearer"},

@@ -1,4 +1,4 @@
-"""Who may write what, and who may read RESTRICTED entries (DESIGN.md, "Security").
+"""Who may write what, and who may read RESTRICTED entries (docs/design.md, "Security").
 
 Everyone may read everything else: the point of Rapport is shared context.
 """

@@ -1,4 +1,4 @@
-"""Teams, and what each may write and read (DESIGN.md, "Security")."""
+"""Teams, and what each may write and read (docs/design.md, "Security")."""
 
 from enum import Enum
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import strawberry
 
-from schema.errors import MaskUnexpectedErrors
+from schema.errors import MaskUnexpectedErrors, RequestErrorCodes
 from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.operation import RecordOperation
@@ -25,7 +25,13 @@ def build_schema(limits: Limits | None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=list(ENTRY_TYPES),
-        extensions=[MaskUnexpectedErrors, RecordOperation, *(limit_extensions(limits) if limits else ())],
+        # RequestErrorCodes first, so it labels the errors after every other extension has added its own.
+        extensions=[
+            RequestErrorCodes,
+            MaskUnexpectedErrors,
+            RecordOperation,
+            *(limit_extensions(limits) if limits else ()),
+        ],
         scalar_overrides={Decimal: EXACT_DECIMAL},
     )
 

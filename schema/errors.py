@@ -6,10 +6,11 @@ request id, and the traceback goes to the server log under that id.
 """
 
 import logging
+from collections.abc import Iterable, Iterator
 
 import asyncpg
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from graphql import GraphQLError, VariableDefinitionNode
+from strawberry.extensions import MaskErrors, SchemaExtension
 
 log = logging.getLogger("rapport.errors")
 
@@ -78,3 +79,47 @@ class MaskUnexpectedErrors(MaskErrors):
             path=error.path,
             extensions={"code": code, "requestId": request_id},
         )
+
+
+def _give_code(errors: Iterable[GraphQLError] | None, code: str) -> None:
+    for error in errors or ():
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": code}
+
+
+def _code_variable_errors(result: object) -> None:
+    """Graphql-core reports a variable that does not coerce at its definition, before execution."""
+    errors = getattr(result, "errors", None) or ()
+    _give_code(
+        [e for e in errors if e.path is None and isinstance((e.nodes or [None])[0], VariableDefinitionNode)],
+        "BAD_USER_INPUT",
+    )
+
+
+class RequestErrorCodes(SchemaExtension):
+    """An extensions.code for errors found before anything runs, named as GraphQL servers name them.
+
+    A client can then tell a document it must fix (GRAPHQL_PARSE_FAILED: not
+    GraphQL; GRAPHQL_VALIDATION_FAILED: not valid against the schema or a limit)
+    from values it must fix (BAD_USER_INPUT: variables that do not coerce to
+    their types). Graphql-core gives these no code; an error with one keeps it.
+    Each phase codes its own errors as it ends, so a validation error about a
+    variable (one never used) is not taken for a coercion failure later.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        _give_code(self.execution_context.pre_execution_errors, "GRAPHQL_PARSE_FAILED")
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        _give_code(self.execution_context.pre_execution_errors, "GRAPHQL_VALIDATION_FAILED")
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        _code_variable_errors(self.execution_context.result)
+
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        """A subscription's variables are coerced outside on_execute; its results all pass here."""
+        _code_variable_errors(result)
+        yield

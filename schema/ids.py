@@ -25,5 +25,10 @@ def decode_as(global_id: str, type_name: str) -> UUID:
     """The uuid of an id that must name a `type_name`; InvalidArgument otherwise."""
     found, id_ = decode(global_id)
     if found != type_name:
-        raise InvalidArgument(f"{global_id!r} is not the id of a {type_name}.")
+        raise InvalidArgument(f"{global_id!r} is not the id of {_article(type_name)} {type_name}.")
     return id_
+
+
+def _article(type_name: str) -> str:
+    """The article before a type name: an Account, an Invoice, but a Contact and a User (said "you")."""
+    return "an" if type_name[0] in "AEIO" else "a"

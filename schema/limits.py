@@ -136,6 +136,24 @@ class DocumentGuard(SchemaExtension):
         yield
 
 
+class ReportingParserCache(ParserCache):
+    """Strawberry's ParserCache, except that a document that does not parse is left to Strawberry.
+
+    ParserCache raises the syntax error as parsing begins, outside the step that
+    turns it into a result: an HTTP client still gets it, but a websocket client
+    gets only `complete`, and no extension sees the parse fail. Left unparsed,
+    the document is parsed again by Strawberry, which reports the error.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        except GraphQLError:
+            context.graphql_document = None
+        yield
+
+
 class _Cost:
     """The most nodes an operation could return, counted from `first` arguments."""
 
@@ -266,7 +284,7 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: ParserCache(maxsize=VALIDATED_DOCUMENTS),
+        lambda: ReportingParserCache(maxsize=VALIDATED_DOCUMENTS),
         lambda: AddValidationRules(rules),
         lambda: DocumentGuard(limits),
         lambda: ValidateOnce(limits.max_cost),

@@ -8,17 +8,33 @@ amount of money must come as the text the client meant, so a number is refused.
 
 import decimal
 
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
+_decimal_from_text = wrap_parser(
+    decimal.Decimal, "Decimal", exceptions=(decimal.DecimalException,), include_error=False
+)
+
+
+# What a JSON value that is not a string is called, to say what was sent instead.
+_NOT_TEXT = {bool: "a boolean", list: "a list", dict: "an object"}
+
+
+def _parse_decimal(value: object) -> decimal.Decimal:
+    """A Decimal from its text; anything else is refused naming what it is, not quoted as if text."""
+    if not isinstance(value, str):
+        given = _NOT_TEXT.get(type(value), f"the number {value}")
+        raise StrawberryInputCoercionError(f'A Decimal must be a string, e.g. "1200.50", not {given}.')
+    return _decimal_from_text(value)
+
+
 EXACT_DECIMAL = ScalarDefinition(
     name="Decimal",
-    description="Decimal (fixed-point)",
+    description='An exact decimal as a string, e.g. "1200.50"; never a float.',
     specified_by_url=None,
     serialize=str,
-    parse_value=wrap_parser(
-        decimal.Decimal, "Decimal", exceptions=(decimal.DecimalException,), include_error=False
-    ),
+    parse_value=_parse_decimal,
     parse_literal=None,
     origin=decimal.Decimal,
 )

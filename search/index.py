@@ -2,6 +2,12 @@
 
 One index holds every document type (accounts, contacts, invoices, entries),
 so a single query ranks them together and facets count them together.
+
+Every document carries its account's name, so a note on "Leeds Widgets" is
+found by "leeds plant". That name is searched last: Meilisearch's `attribute`
+ranking rule puts a match in an earlier attribute first, so searching an
+account's name finds the account (whose summary is its name) and the entries
+that mention it in their own text before the entries that only belong to it.
 """
 
 from meilisearch_python_sdk import AsyncClient
@@ -10,8 +16,10 @@ from meilisearch_python_sdk.models.settings import Faceting, MeilisearchSettings
 
 TASK_TIMEOUT_MS = 60_000
 
+# Most telling first: the order is the `attribute` ranking rule's order.
+SEARCHABLE = ["summary", "contactNames", "invoiceNumbers", "body", "tags", "accountName"]
 SETTINGS = MeilisearchSettings(
-    searchable_attributes=["summary", "accountName", "contactNames", "invoiceNumbers", "body", "tags"],
+    searchable_attributes=SEARCHABLE,
     filterable_attributes=["type", "accountId", "kind", "team", "tags", "visibility", "occurredAt"],
     sortable_attributes=["occurredAt"],
     faceting=Faceting(max_values_per_facet=100),

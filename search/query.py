@@ -8,13 +8,12 @@ from meilisearch_python_sdk.errors import MeilisearchApiError
 
 from search import filters
 from search.client import SearchUnavailable, is_outage
-from search.index import FACETS
+from search.index import FACETS, SEARCHABLE
 
 # Private-use characters mark matches inside Meilisearch, so the text can be
 # HTML-escaped before they become <mark> tags: a snippet never carries markup
 # from the documents themselves.
 _PRE, _POST = "\ue000", "\ue001"
-HIGHLIGHTED = ["summary", "accountName", "contactNames", "invoiceNumbers", "body", "tags"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +67,13 @@ def filter_expression(request: SearchRequest) -> str | None:
 
 
 def _snippet(formatted: dict) -> str:
-    """The first highlighted attribute with a match, else the summary, as safe HTML."""
+    """The first searchable attribute with a match, else the summary, as safe HTML.
+
+    The ranking order is the snippet's order, so an entry shows the words it
+    matched in its own text rather than its account's name.
+    """
     chosen = None
-    for name in HIGHLIGHTED:
+    for name in SEARCHABLE:
         value = formatted.get(name)
         text = " · ".join(value) if isinstance(value, list) else (value or "")
         if _PRE in text:
@@ -91,7 +94,7 @@ async def search(client: AsyncClient, uid: str, request: SearchRequest) -> Found
             offset=request.offset,
             facets=FACETS,
             attributes_to_retrieve=["id"],
-            attributes_to_highlight=HIGHLIGHTED,
+            attributes_to_highlight=SEARCHABLE,
             attributes_to_crop=["body"],
             crop_length=30,
             highlight_pre_tag=_PRE,

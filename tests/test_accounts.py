@@ -15,6 +15,7 @@ import pytest
 
 from domain.teams import Team
 from schema import ids
+from schema.errors import InvalidArgument
 
 # An id no row has: fixed, so parametrized test ids are the same in every xdist worker.
 NOWHERE = uuid.UUID("00000000-0000-4000-8000-00000000dead")
@@ -710,6 +711,17 @@ async def test_account_and_node_of_an_unknown_id_are_null(admin):
 async def test_a_malformed_id_is_an_invalid_argument(admin, query):
     body = (await admin.post(query, {"id": "%%%not-an-id"})).json()
     assert body["errors"][0]["extensions"]["code"] == "INVALID"
+
+
+async def test_the_id_of_another_type_is_refused_with_its_article(admin):
+    contact = ids.encode("Contact", NOWHERE)
+    body = (await admin.post(ACCOUNT, {"id": contact})).json()
+    assert body["errors"][0]["message"] == f"{contact!r} is not the id of an Account."
+    assert body["errors"][0]["extensions"]["code"] == "INVALID"
+    with pytest.raises(InvalidArgument, match="is not the id of a Contact"):
+        ids.decode_as(ids.encode("Invoice", NOWHERE), "Contact")
+    with pytest.raises(InvalidArgument, match="is not the id of a User"):
+        ids.decode_as(contact, "User")
 
 
 async def test_account_by_external_ref(admin):

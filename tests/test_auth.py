@@ -19,16 +19,24 @@ async def test_me_returns_the_caller(make_caller):
 
 
 @pytest.mark.parametrize(
-    "authorization",
-    [None, "Bearer rpt_not-a-real-token", "Basic dXNlcjpwYXNz", "Bearer ", "rpt_bare"],
+    ("authorization", "says"),
+    [
+        (None, "The Authorization header is missing"),
+        ("", "The Authorization header is missing"),
+        ("Basic dXNlcjpwYXNz", "The Authorization header has no bearer token"),
+        ("Bearer ", "The Authorization header has no bearer token"),
+        ("rpt_bare", "The Authorization header has no bearer token"),
+        ("Bearer rpt_not-a-real-token", "The bearer token is not valid"),
+    ],
 )
-async def test_without_a_valid_token_the_error_is_unauthenticated(http, authorization):
+async def test_without_a_valid_token_the_error_is_unauthenticated_and_says_why(http, authorization, says):
     headers = {"Authorization": authorization} if authorization is not None else {}
     response = await http.post("/graphql", json={"query": ME}, headers=headers)
     assert response.status_code == 200
     body = response.json()
     assert "data" not in body
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert body["errors"][0]["message"].startswith(says)
     assert response.headers["www-authenticate"] == "Bearer"
 
 
@@ -50,6 +58,7 @@ async def test_a_revoked_token_stops_working_on_the_next_request(make_caller, po
     # then
     body = (await caller.post(ME)).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert body["errors"][0]["message"].startswith("The bearer token is not valid")
 
 
 async def test_revoking_one_token_leaves_the_users_other_tokens_working(make_caller, pool):

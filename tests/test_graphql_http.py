@@ -40,6 +40,7 @@ async def test_a_parse_error_is_a_request_error_without_data(admin):
     assert strict.status_code == 400
     assert "data" not in strict.json()
     assert strict.json()["errors"][0]["message"].startswith("Syntax Error")
+    assert strict.json()["errors"][0]["extensions"] == {"code": "GRAPHQL_PARSE_FAILED"}
     lenient = await admin.post("{ me { email ")
     assert lenient.status_code == 200
     assert "data" not in lenient.json()
@@ -51,12 +52,26 @@ async def test_a_validation_error_is_a_request_error_without_data(admin):
     body = response.json()
     assert "data" not in body
     assert "shoeSize" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+async def test_a_refused_limit_a_literal_of_the_wrong_type_and_an_unused_variable_are_invalid(admin):
+    aliases = "{ me { email } " + "".join(f"a{i}: me {{ email }} " for i in range(40)) + "}"
+    literal = '{ search(query: "x", first: "ten") { estimatedTotal } }'
+    unused = "query ($n: Int!) { me { email } }"
+    for document in (aliases, literal, unused):
+        body = (await admin.post(document, {"n": "three"})).json()
+        assert "data" not in body, document
+        assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", document
 
 
 async def test_variables_that_do_not_coerce_are_a_request_error(admin):
-    response = await admin.post("query ($n: Int!) { me { email } }", {"n": "three"}, **STRICT)
+    response = await admin.post(
+        "query ($n: Int!) { accounts(first: $n) { edges { cursor } } }", {"n": "three"}, **STRICT
+    )
     assert response.status_code == 400
     assert "data" not in response.json()
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
 async def test_batches_are_refused(admin):

@@ -364,8 +364,10 @@ async def test_an_amount_sent_as_a_json_number_is_refused_and_changes_nothing(ar
     # then: a request error naming the variable, and nothing written
     body = response.json()
     assert "data" not in body or body["data"] is None
-    assert 'Value cannot represent a Decimal: "' in body["errors"][0]["message"]
-    assert "Expected a string" in body["errors"][0]["message"]
+    error = body["errors"][0]
+    assert f'A Decimal must be a string, e.g. "1200.50", not the number {amount}.' in error["message"]
+    assert f'"{amount}"' not in error["message"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert await written(pool, books.account_id) == before_rows
 
 
@@ -376,7 +378,8 @@ async def test_an_amount_written_as_a_float_literal_is_refused(ar, books):
     )
     body = (await ar.post(literal)).json()
     assert body.get("data") is None
-    assert "Decimal" in body["errors"][0]["message"]
+    assert 'A Decimal must be a string, e.g. "1200.50", not the number 100.5.' in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 async def test_over_allocation_is_invalid_and_changes_nothing(ar, books, pool):

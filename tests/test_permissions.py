@@ -1,4 +1,4 @@
-"""Who may write what: every mutation of the contract x every team, as DESIGN.md's table says.
+"""Who may write what: every mutation of the contract x every team, as the table in docs/design.md says.
 
 Allowed: the mutation succeeds. Not allowed: a FORBIDDEN userError and not a row written anywhere.
 """
@@ -407,7 +407,7 @@ async def _record_payment(w: World, caller) -> Request:
     }
 
 
-# DESIGN.md, "Security": mutation (and, for edit and delete, whose entry) -> teams that may.
+# docs/design.md, "Security": mutation (and, for edit and delete, whose entry) -> teams that may.
 MATRIX: dict[str, tuple[frozenset[Team], Build]] = {
     "createAccount": (PEOPLE, _create_account),
     "updateAccount": (PEOPLE, _update_account),

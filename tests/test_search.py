@@ -9,6 +9,8 @@ import httpx
 
 from api.app import create_app
 from domain.teams import Team
+from search.client import create_client
+from search.index import ensure_index, index_name
 
 CREATE = """
 mutation ($name: String!) { createAccount(input: {name: $name}) { account { id name } } }
@@ -19,8 +21,10 @@ mutation ($account: ID!, $summary: String!) {
 }
 """
 NOTE = """
-mutation ($account: ID!, $summary: String!, $visibility: Visibility, $tags: [String!]) {
-  logNote(input: {accountId: $account, summary: $summary, visibility: $visibility, tags: $tags}) {
+mutation ($account: ID!, $summary: String!, $body: String, $visibility: Visibility, $tags: [String!]) {
+  logNote(
+    input: {accountId: $account, summary: $summary, body: $body, visibility: $visibility, tags: $tags}
+  ) {
     entry { id } userErrors { code message }
   }
 }
@@ -222,3 +226,44 @@ async def test_renaming_an_account_reindexes_its_documents(make_caller):
     assert note not in entry_ids(
         (await caller.gql(SEARCH, {"q": old, "filter": {"types": ["ENTRY"]}}))["search"]
     )
+
+
+async def test_an_account_name_finds_the_account_and_entries_saying_it_before_those_only_on_it(make_caller):
+    caller = await make_caller(Team.AR)
+    word = f"Leeds{uuid.uuid4().hex[:6]}"
+    account = (await caller.gql(CREATE, {"name": f"{word} Widgets"}))["createAccount"]["account"]["id"]
+    for n in range(12):
+        await caller.gql(NOTE, {"account": account, "summary": f"Quarterly review {n}"})
+    saying = (
+        await caller.gql(
+            NOTE, {"account": account, "summary": "Site visit", "body": f"The {word} plant closes in Q1."}
+        )
+    )["logNote"]["entry"]["id"]
+    # when
+    results = await found(caller, word.lower(), until=lambda r: r["estimatedTotal"] == 14)
+    # then
+    assert results["estimatedTotal"] == 14
+    first, second = results["hits"][:2]
+    assert first["type"] == "ACCOUNT"
+    assert first["account"]["id"] == account
+    assert second["entry"]["id"] == saying
+    assert "plant closes" in second["highlight"]
+
+
+async def test_start_up_gives_an_existing_index_the_new_ranking(settings):
+    # given: an index set up when the account name was searched second
+    client = create_client(settings.meili_url, settings.meili_master_key, 10)
+    uid = index_name(f"{settings.meili_index_prefix}_old_ranking")
+    try:
+        await client.create_index(uid, primary_key="id", timeout_in_ms=60_000)
+        task = await client.index(uid).update_searchable_attributes(["summary", "accountName", "body"])
+        await client.wait_for_task(task.task_uid, timeout_in_ms=60_000, raise_for_status=True)
+        # when
+        await ensure_index(client, uid)
+        # then
+        searchable = await client.index(uid).get_searchable_attributes()
+        assert searchable[0] == "summary"
+        assert searchable[-1] == "accountName"
+    finally:
+        await client.index(uid).delete()
+        await client.aclose()

@@ -188,6 +188,31 @@ async def test_an_unauthenticated_connection_is_refused(live_server, make_caller
         assert await live.close_code() == 4403
 
 
+async def test_a_bad_subscription_gets_the_same_error_codes_as_http(live_server, make_caller):
+    ar = await make_caller(Team.AR)
+    live = await Live.open(live_server, ar.token)
+    await live.acked()
+
+    async def send(operation: str, query: str, variables: dict) -> None:
+        payload = {"query": query, "variables": variables}
+        await live.socket.send(json.dumps({"id": operation, "type": "subscribe", "payload": payload}))
+
+    try:
+        for operation, query, variables, code in (
+            ("valid", "subscription { timeline(accountId: 1) { nope } }", {}, "GRAPHQL_VALIDATION_FAILED"),
+            ("input", SUBSCRIBE, {"account": ["not", "an", "id"]}, "BAD_USER_INPUT"),
+        ):
+            await send(operation, query, variables)
+            message = json.loads(await asyncio.wait_for(live.socket.recv(), 10))
+            assert (message["id"], message["type"]) == (operation, "error"), message
+            assert message["payload"][0]["extensions"]["code"] == code, message
+        # a document that does not parse closes the connection, as graphql-transport-ws says
+        await send("parse", "subscription { timeline(", {})
+        assert await live.close_code() == 4400
+    finally:
+        await live.close()
+
+
 async def test_a_revoked_token_ends_the_subscription(live_server, make_caller, pool):
     ar = await make_caller(Team.AR)
     account = await _account(live_server, ar.token)

@@ -1,4 +1,4 @@
-"""The whole data model of DESIGN.md.
+"""The whole data model of docs/design.md.
 
 Every customer-scoped table carries account_id and leads its keys with it, so
 each query stays within one account and the schema can later be distributed by
