@@ -14,7 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from api import metrics
+from api import graphiql, metrics
 from api.auth import Authenticator
 from api.graphql_http import graphql_endpoint
 from api.health import healthz, readyz
@@ -141,6 +141,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *([Route("/metrics", metrics.metrics_endpoint)] if settings.metrics == "on" else []),
+            *([Route(f"{graphiql.ASSETS_PATH}/{{name}}", graphiql.asset)] if settings.introspection else []),
         ],
         middleware=_cors(settings),
         lifespan=lifespan,

@@ -114,15 +114,18 @@ async def _issue_token(conn: asyncpg.Connection, user: users.User, label: str | 
     return token_id, token
 
 
-async def _bootstrap_admin(settings: Settings) -> str | None:
-    """On an empty database, an ADMIN user and a token, so the first start is usable."""
+async def _bootstrap_admin(settings: Settings) -> tuple[str | None, str | None]:
+    """An ADMIN's email, and a token only when the database had no users, so the first start is usable.
+
+    On a later start the email says whom to issue a token for (None: no enabled ADMIN).
+    """
     async with _connect(settings) as conn, conn.transaction():
         await conn.execute("LOCK TABLE users IN EXCLUSIVE MODE")
         if await users.count_users(conn):
-            return None
+            return await users.first_admin_email(conn), None
         admin = await users.add_user(conn, email="admin@localhost", name="Admin", team=Team.ADMIN)
         _, token = await _issue_token(conn, admin, "created by the first `make run`")
-        return token
+        return admin.email, token
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,23 +136,27 @@ def cli() -> None:
 @cli.command()
 def dev() -> None:
     """Start the dev stack, migrate, and serve the API (what `make run` does)."""
+    # The port first: a server that cannot listen must not spend the one-time ADMIN token.
+    sockets = serving.listen(*settings_module.listen_address())
     with _stack(borrow=False) as settings:
         _migrate(settings)
-        token = asyncio.run(_bootstrap_admin(settings))
-        base = f"http://{settings.host}:{settings.port}"
+        admin, token = asyncio.run(_bootstrap_admin(settings))
+        base = f"http://{serving.address(settings.host, settings.port)}"
         if token:
-            click.echo("Created the ADMIN user admin@localhost. Its token (shown once):")
+            click.echo(f"Created the ADMIN user {admin}. Its token (shown once):")
             click.echo(f"  {token}")
             click.echo("Try it:")
             click.echo(
                 f"  curl -s {base}/graphql -H 'Authorization: Bearer {token}' "
                 "-H 'Content-Type: application/json' -d '{\"query\": \"{ me { email team } }\"}'"
             )
+        elif admin:
+            click.echo(f"ADMIN is {admin}; issue a token with: .venv/bin/rapport tokens issue {admin}")
         else:
             click.echo("Get a token with: .venv/bin/rapport tokens issue EMAIL")
         _offer_demo(settings)
         click.echo(f"GraphiQL: {base}/graphql")
-        serving.serve(settings, run_worker=True)
+        serving.serve(settings, sockets, run_worker=True)
 
 
 def _offer_demo(settings: Settings) -> None:
@@ -215,10 +222,11 @@ def demo() -> None:
 def serve() -> None:
     """Serve the API with DATABASE_URL and MEILI_URL (no dev stack)."""
     settings = _settings()
+    sockets = serving.listen(settings.host, settings.port)
     asyncio.run(_check_ready(settings))
     if settings.workers == 1:
-        serving.serve(settings)
-    elif status := serving.serve_processes(settings):
+        serving.serve(settings, sockets)
+    elif status := serving.serve_processes(settings, sockets):
         sys.exit(status)
 
 

@@ -33,18 +33,16 @@ import uuid
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from api import metrics
+from api import graphiql, metrics
 from api.auth import bearer_token, unauthenticated_reason
 from api.identity import IdentityUnavailable
 from api.rate_limit import bucket_key, retry_after
-from api.security_headers import page_policy
 from schema.context import Context
 from schema.errors import UNAVAILABLE
 from store.db import counting_queries
@@ -58,8 +56,6 @@ _NUL_IN_DOCUMENT = re.compile(r"\x00|\\u0000|\\u\{0+\}")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 AUTH_TIMEOUT_SECONDS = 5.0
-IDE_HTML = get_graphql_ide_html("graphiql")
-IDE_POLICY = page_policy(IDE_HTML)
 
 
 class RequestError(Exception):
@@ -235,7 +231,7 @@ async def _serve(request: Request, request_id: str) -> Response:
     if request.method not in ("GET", "POST"):
         return Response(status_code=405, headers={"Allow": "GET, POST"})
     if settings.introspection and _wants_ide(request):
-        return HTMLResponse(IDE_HTML, headers={"Content-Security-Policy": IDE_POLICY})
+        return graphiql.page()
     media = _response_type(request)
     if media is None:
         return Response(

@@ -212,6 +212,11 @@ def _trusted_proxies() -> tuple[str, ...]:
     return proxies
 
 
+def listen_address() -> tuple[str, int]:
+    """HOST and PORT, readable before the rest: the port is taken before anything is started."""
+    return os.environ.get("HOST", "127.0.0.1"), _int("PORT", 8000, 1, 65535)
+
+
 def load() -> Settings:
     """Read the settings; DATABASE_URL and MEILI_URL come from the dev stack when unset."""
     database_url = os.environ.get("DATABASE_URL")
@@ -245,14 +250,15 @@ def load() -> Settings:
         )
     if cors_credentials and not cors_origins:
         raise ConfigError("RAPPORT_CORS_ALLOW_CREDENTIALS is true but RAPPORT_CORS_ORIGINS lists no origin.")
+    host, port = listen_address()
     return Settings(
         database_url=check_database_url(database_url),
         meili_url=check_meili_url(meili_url),
         meili_master_key=os.environ.get("MEILI_MASTER_KEY") or None,
         meili_index_prefix=prefix,
         meili_timeout_seconds=_float("MEILI_TIMEOUT_SECONDS", 2.0, 0.1, 60.0),
-        host=os.environ.get("HOST", "127.0.0.1"),
-        port=_int("PORT", 8000, 1, 65535),
+        host=host,
+        port=port,
         workers=_int("RAPPORT_WORKERS", 1, 1, 64),
         env=env,
         db_pool_min=pool_min,

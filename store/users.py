@@ -72,6 +72,14 @@ async def set_disabled(conn: asyncpg.Connection, email: str, disabled: bool) -> 
         return True
 
 
+async def first_admin_email(conn: asyncpg.Connection) -> str | None:
+    """The longest-standing enabled ADMIN: whom `rapport dev` names on a restart."""
+    return await conn.fetchval(
+        "SELECT email FROM users WHERE team = $1 AND disabled_at IS NULL ORDER BY created_at, email LIMIT 1",
+        Team.ADMIN.value,
+    )
+
+
 async def list_users(conn: asyncpg.Connection) -> list[User]:
     rows = await conn.fetch(f"SELECT {_USER_COLUMNS} FROM users u ORDER BY lower(u.email)")
     return [User.from_row(row) for row in rows]

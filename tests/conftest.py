@@ -174,8 +174,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(settings: Settings, log: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`rapport serve` in its own process, on a free port, against the test database."""
+def serving(
+    settings: Settings, log: Path, command: str = "serve", **env: str
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`rapport serve` (or `dev`) in its own process, on a free port, against the test database."""
     port = free_port()
     env = {
         **os.environ,
@@ -187,7 +189,11 @@ def serving(settings: Settings, log: Path, **env: str) -> Iterator[tuple[str, su
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve"], env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "api", command],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -201,7 +207,7 @@ def serving(settings: Settings, log: Path, **env: str) -> Iterator[tuple[str, su
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             process.wait(10)
-            pytest.fail(f"rapport serve did not become ready: {log.read_text()}")
+            pytest.fail(f"rapport {command} did not become ready: {log.read_text()}")
         time.sleep(0.2)
     try:
         yield url, process

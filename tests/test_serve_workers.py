@@ -6,12 +6,13 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 
 from domain.teams import Team
-from tests.conftest import serving
+from tests.conftest import free_port, serving
 
 WORKERS = 2
 QUERY = "query Mine { me { email } }"
@@ -83,11 +84,10 @@ async def test_workers_share_the_port_and_the_load_and_add_up_their_metrics(sett
 
 
 def test_a_worker_that_cannot_start_stops_the_server_with_status_1(settings, tmp_path):
-    with socket.socket() as taken:  # a port held without SO_REUSEPORT: the workers cannot bind it
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = subprocess.run(
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
             [sys.executable, "-m", "api", "serve"],
             env={
                 **os.environ,
@@ -96,10 +96,23 @@ def test_a_worker_that_cannot_start_stops_the_server_with_status_1(settings, tmp
                 "PORT": str(port),
                 "RAPPORT_WORKERS": str(WORKERS),
             },
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
-    assert result.returncode == 1
-    assert "could not start" in result.stdout + result.stderr
+    try:
+        # The parent found the port free; taken before the workers bind it, it fails them all.
+        deadline = time.monotonic() + 30
+        while f"serving http://127.0.0.1:{port} once started" not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.01)
+        with socket.socket() as taken:  # held without SO_REUSEPORT: the workers cannot bind it
+            taken.bind(("127.0.0.1", port))
+            taken.listen()
+            status = process.wait(60)
+    finally:
+        if process.poll() is None:
+            process.terminate()  # the parent stops its workers
+            process.wait(30)
+    assert status == 1
+    assert "could not start" in log.read_text()
