@@ -44,7 +44,7 @@ from api.auth import bearer_token, unauthenticated_reason
 from api.identity import IdentityUnavailable
 from api.rate_limit import bucket_key, retry_after
 from schema.context import Context
-from schema.errors import UNAVAILABLE
+from schema.errors import UNAVAILABLE, error_code, outcome
 from store.db import counting_queries
 from store.users import User
 
@@ -301,14 +301,14 @@ async def _serve(request: Request, request_id: str) -> Response:
             "user_id": str(user.id),
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "queries": queries[0],
-            "outcome": "error" if result.errors else "ok",
+            "outcome": outcome(result.errors),
         },
     )
     metrics.observe(
         context.operation_name,
         context.operation_type,
         time.perf_counter() - started,
-        [(e.extensions or {}).get("code", "GRAPHQL_ERROR") for e in result.errors or []],
+        [error_code(e) for e in result.errors or []],
     )
     payload: dict = {}
     if result.errors:

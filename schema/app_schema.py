@@ -7,8 +7,10 @@ SDL does not depend on them.
 from decimal import Decimal
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 
-from schema.errors import MaskUnexpectedErrors, RequestErrorCodes
+from schema.errors import MaskUnexpectedErrors, RequestErrorCodes, log_errors
 from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.operation import RecordOperation
@@ -18,9 +20,18 @@ from schema.subscription import Subscription
 from schema.types.entry import ENTRY_TYPES
 
 
+class RapportSchema(strawberry.Schema):
+    """Errors are logged our way: Strawberry's own way logs each at ERROR with the query text."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors, getattr(execution_context and execution_context.context, "request_id", None))
+
+
 def build_schema(limits: Limits | None) -> strawberry.Schema:
     """The schema; without limits only for its SDL, never to serve."""
-    return strawberry.Schema(
+    return RapportSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -1,8 +1,12 @@
-"""Errors a client may see, and the mask over every other one.
+"""Errors a client may see, the mask over every other one, and what the log says of each.
 
 An exception that is not a PublicError is a bug or an outage: its text may hold
 SQL, paths or row data, so the client gets INTERNAL_SERVER_ERROR with the
 request id, and the traceback goes to the server log under that id.
+
+A client's mistake (a typo in a field, a bad id or cursor, a document that does
+not parse) is not the server's: it is one INFO line with the request id and the
+error codes, without the message, which may quote what the client sent.
 """
 
 import logging
@@ -62,14 +66,8 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", None)
         if isinstance(error.original_error, UNAVAILABLE):
-            log.warning(
-                "database unavailable at %s (request %s): %r", error.path, request_id, error.original_error
-            )
             message, code = "The database is unavailable; try again shortly.", "SERVICE_UNAVAILABLE"
         else:
-            log.error(
-                "unexpected error at %s (request %s)", error.path, request_id, exc_info=error.original_error
-            )
             message, code = self.error_message, "INTERNAL_SERVER_ERROR"
         return GraphQLError(
             message=message,
@@ -123,3 +121,38 @@ class RequestErrorCodes(SchemaExtension):
         """A subscription's variables are coerced outside on_execute; its results all pass here."""
         _code_variable_errors(result)
         yield
+
+
+def error_code(error: GraphQLError) -> str:
+    return (error.extensions or {}).get("code", "GRAPHQL_ERROR")
+
+
+def outcome(errors: list[GraphQLError] | None) -> str:
+    """For the request log: whether a request went through, and whose fault it was if not."""
+    codes = {error_code(error) for error in errors or ()}
+    if not codes:
+        return "ok"
+    return "server_error" if codes & {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"} else "client_error"
+
+
+def log_errors(errors: list[GraphQLError], request_id: str | None) -> None:
+    """The log's account of a request's errors, before they are masked.
+
+    Neither an error's message nor its source goes to the log: graphql-core quotes
+    the document (and so the free text in its literals) and coercion errors quote
+    variable values. An outage is a warning naming the exception type; a bug is
+    an error with the traceback (the log formatter keeps client data out of it).
+    """
+    client_codes = []
+    for error in errors:
+        original = error.original_error
+        if not _is_unexpected(error):
+            client_codes.append(error_code(error))
+        elif isinstance(original, UNAVAILABLE):
+            log.warning(
+                "database unavailable at %s (request %s): %s", error.path, request_id, type(original).__name__
+            )
+        else:
+            log.error("unexpected error at %s (request %s)", error.path, request_id, exc_info=original)
+    if client_codes:
+        log.info("client error (request %s): %s", request_id, ", ".join(client_codes))

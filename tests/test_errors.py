@@ -5,6 +5,7 @@ import logging
 import asyncpg
 import strawberry
 
+from schema.app_schema import RapportSchema
 from schema.errors import MaskUnexpectedErrors, PublicError
 
 
@@ -27,7 +28,7 @@ class Query:
         raise PublicError("you asked for something odd")
 
 
-masked = strawberry.Schema(query=Query, extensions=[MaskUnexpectedErrors])
+masked = RapportSchema(query=Query, extensions=[MaskUnexpectedErrors])
 
 
 async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(caplog):
