@@ -7,13 +7,13 @@ but one for the invoices of the whole page.
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
+from domain import entries as rules
 from domain import promises
 from domain.entries import EntryKind as EntryKindValue
 from domain.validation import is_storable_instant
@@ -42,54 +42,14 @@ ContactRef = Annotated["Contact", strawberry.lazy("schema.types.contact")]
 InvoiceRef = Annotated["Invoice", strawberry.lazy("schema.types.invoice")]
 
 
-@strawberry.enum(description="RESTRICTED: AR and ADMIN only, everywhere.")
-class Visibility(Enum):
-    ALL_TEAMS = "ALL_TEAMS"
-    RESTRICTED = "RESTRICTED"
-
-
-@strawberry.enum
-class Direction(Enum):
-    INBOUND = "INBOUND"
-    OUTBOUND = "OUTBOUND"
-
-
-@strawberry.enum
-class InteractionOutcome(Enum):
-    REACHED = "REACHED"
-    LEFT_MESSAGE = "LEFT_MESSAGE"
-    NO_ANSWER = "NO_ANSWER"
-    WRONG_CONTACT = "WRONG_CONTACT"
-    BOUNCED = "BOUNCED"
-
-
-@strawberry.enum
-class NewsCategory(Enum):
-    DOWNSIZING = "DOWNSIZING"
-    EXPANSION = "EXPANSION"
-    LEADERSHIP_CHANGE = "LEADERSHIP_CHANGE"
-    MERGER_ACQUISITION = "MERGER_ACQUISITION"
-    FINANCIAL_DIFFICULTY = "FINANCIAL_DIFFICULTY"
-    RELOCATION = "RELOCATION"
-    OTHER = "OTHER"
-
-
-@strawberry.enum
-class DisputeReason(Enum):
-    PRICING = "PRICING"
-    QUANTITY = "QUANTITY"
-    QUALITY = "QUALITY"
-    NOT_RECEIVED = "NOT_RECEIVED"
-    DUPLICATE_BILLING = "DUPLICATE_BILLING"
-    BILLING_ERROR = "BILLING_ERROR"
-    OTHER = "OTHER"
-
-
-@strawberry.enum
-class DisputeStatus(Enum):
-    OPEN = "OPEN"
-    RESOLVED = "RESOLVED"
-    REJECTED = "REJECTED"
+Visibility = strawberry.enum(
+    rules.Visibility, name="Visibility", description="RESTRICTED: AR and ADMIN only, everywhere."
+)
+Direction = strawberry.enum(rules.Direction, name="Direction")
+InteractionOutcome = strawberry.enum(rules.InteractionOutcome, name="InteractionOutcome")
+NewsCategory = strawberry.enum(rules.NewsCategory, name="NewsCategory")
+DisputeReason = strawberry.enum(rules.DisputeReason, name="DisputeReason")
+DisputeStatus = strawberry.enum(rules.DisputeStatus, name="DisputeStatus")
 
 
 @strawberry.type(description="An earlier version of an entry's text.")
