@@ -7,7 +7,7 @@ import strawberry
 from domain.commands.entries import DisputeDetail, DisputeResolution, NewEntry
 from schema.mutations.entry_base import answered, entry_fields, entry_id
 from schema.mutations.payloads import EntryPayload
-from schema.types.entry import DisputeReason, DisputeStatus
+from schema.types.entries.enums import DisputeReason, DisputeStatus
 from services import entry_changes
 from services.entries import new_entry
 

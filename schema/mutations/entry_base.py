@@ -15,7 +15,7 @@ import strawberry
 from domain.actors import Actor
 from schema.mutations.base import actor, parse_id, parse_ids, run
 from schema.mutations.payloads import EntryPayload
-from schema.types.entry import entries_with_invoices
+from schema.types.entries.rows import entries_with_invoices
 from store import entries
 
 Write = Callable[[asyncpg.Connection, Actor], Awaitable[UUID | None]]

@@ -8,7 +8,7 @@ from domain.commands.entries import InteractionDetail, NewEntry, NewsDetail, Not
 from domain.entries import EntryKind as EntryKindValue
 from schema.mutations.entry_base import answered, entry_fields
 from schema.mutations.payloads import EntryPayload
-from schema.types.entry import Direction, EntryKind, InteractionOutcome, NewsCategory, Visibility
+from schema.types.entries.enums import Direction, EntryKind, InteractionOutcome, NewsCategory, Visibility
 from services.entries import new_entry
 
 
