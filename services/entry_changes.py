@@ -5,6 +5,7 @@ the change (audit, outbox, timeline event) in the caller's transaction.
 """
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -55,23 +56,49 @@ async def _change(
     return row["id"]
 
 
-async def cancel_promise(conn: asyncpg.Connection, actor: Actor, entry_id: UUID) -> UUID:
+@dataclass(frozen=True, slots=True)
+class _Once:
+    """A change an entry undergoes once in its life; a second try is a CONFLICT."""
+
+    action: str
+    kind: EntryKind
+    write: Write
+    column: str  # set when it happens
+    refusal: str
+    fact: str  # what the audit row says became true
+
+
+_CANCEL = _Once(
+    "cancelPromise",
+    EntryKind.PROMISE_TO_PAY,
+    Write.PROMISES,
+    "cancelled_at",
+    "this promise is already cancelled.",
+    "cancelled",
+)
+_COMPLETE = _Once(
+    "completeFollowUp", EntryKind.FOLLOW_UP, Write.NOTES, "done", "this follow-up is already done.", "done"
+)
+
+
+async def _once(conn: asyncpg.Connection, actor: Actor, entry_id: UUID, once: _Once, value: object) -> UUID:
     async def change(row: asyncpg.Record) -> dict:
-        if row["cancelled_at"] is not None:
-            raise conflict("this promise is already cancelled.", ID_ARGUMENT)
-        await entries.update_entry(conn, row, {"cancelled_at": datetime.now(UTC)})
-        return {"after": {"cancelled": True}}
+        if row[once.column]:
+            raise conflict(once.refusal, ID_ARGUMENT)
+        await entries.update_entry(conn, row, {once.column: value})
+        return {"after": {once.fact: True}}
 
     return await _change(
-        conn,
-        actor,
-        entry_id,
-        "cancelPromise",
-        change,
-        path=ID_ARGUMENT,
-        write=Write.PROMISES,
-        kind=EntryKind.PROMISE_TO_PAY,
+        conn, actor, entry_id, once.action, change, path=ID_ARGUMENT, write=once.write, kind=once.kind
     )
+
+
+async def cancel_promise(conn: asyncpg.Connection, actor: Actor, entry_id: UUID) -> UUID:
+    return await _once(conn, actor, entry_id, _CANCEL, datetime.now(UTC))
+
+
+async def complete_follow_up(conn: asyncpg.Connection, actor: Actor, entry_id: UUID) -> UUID:
+    return await _once(conn, actor, entry_id, _COMPLETE, True)
 
 
 async def resolve_dispute(conn: asyncpg.Connection, actor: Actor, resolution: DisputeResolution) -> UUID:
@@ -100,25 +127,6 @@ async def resolve_dispute(conn: asyncpg.Connection, actor: Actor, resolution: Di
         path=ID_FIELD,
         write=Write.DISPUTES,
         kind=EntryKind.DISPUTE,
-    )
-
-
-async def complete_follow_up(conn: asyncpg.Connection, actor: Actor, entry_id: UUID) -> UUID:
-    async def change(row: asyncpg.Record) -> dict:
-        if row["done"]:
-            raise conflict("this follow-up is already done.", ID_ARGUMENT)
-        await entries.update_entry(conn, row, {"done": True})
-        return {"after": {"done": True}}
-
-    return await _change(
-        conn,
-        actor,
-        entry_id,
-        "completeFollowUp",
-        change,
-        path=ID_ARGUMENT,
-        write=Write.NOTES,
-        kind=EntryKind.FOLLOW_UP,
     )
 
 

@@ -4,12 +4,11 @@ from decimal import Decimal
 
 import strawberry
 
-from domain.commands.entries import DisputeDetail, DisputeResolution, NewEntry
-from schema.mutations.entry_base import answered, entry_fields, entry_id
+from domain.commands.entries import DisputeDetail, DisputeResolution
+from schema.mutations.entry_base import answered, created, entry_id
 from schema.mutations.payloads import EntryPayload
 from schema.types.entries.enums import DisputeReason, DisputeStatus
 from services import entry_changes
-from services.entries import new_entry
 
 
 @strawberry.input
@@ -35,10 +34,7 @@ class ResolveDisputeInput:
 class DisputeMutations:
     @strawberry.mutation
     async def open_dispute(self, info: strawberry.Info, input: OpenDisputeInput) -> EntryPayload:
-        detail = DisputeDetail(reason=input.reason, amount=input.amount)
-        return await answered(
-            info, lambda conn, actor: new_entry(conn, actor, NewEntry(detail=detail, **entry_fields(input)))
-        )
+        return await created(info, input, lambda: DisputeDetail(input.reason, input.amount))
 
     @strawberry.mutation
     async def resolve_dispute(self, info: strawberry.Info, input: ResolveDisputeInput) -> EntryPayload:

@@ -13,9 +13,11 @@ import asyncpg
 import strawberry
 
 from domain.actors import Actor
+from domain.commands.entries import NewEntry
 from schema.mutations.base import actor, parse_id, parse_ids, run
 from schema.mutations.payloads import EntryPayload
 from schema.types.entries.rows import entries_with_invoices
+from services.entries import new_entry
 from store import entries
 
 Write = Callable[[asyncpg.Connection, Actor], Awaitable[UUID | None]]
@@ -37,6 +39,14 @@ async def answered(info: strawberry.Info, write: Write) -> EntryPayload:
         return await entry_payload(conn, info, await write(conn, actor(info)))
 
     return await run(info, EntryPayload, work)
+
+
+async def created(info: strawberry.Info, data: Any, detail: Callable[[], object]) -> EntryPayload:
+    """A new entry from an input and its kind's `detail()`, built in the transaction so a bad id is a
+    userError."""
+    return await answered(
+        info, lambda conn, actor: new_entry(conn, actor, NewEntry(detail=detail(), **entry_fields(data)))
+    )
 
 
 def entry_id(global_id: str, path: tuple[str, ...]) -> UUID:

@@ -4,12 +4,11 @@ from datetime import datetime
 
 import strawberry
 
-from domain.commands.entries import InteractionDetail, NewEntry, NewsDetail, NoteDetail
+from domain.commands.entries import InteractionDetail, NewsDetail, NoteDetail
 from domain.entries import EntryKind as EntryKindValue
-from schema.mutations.entry_base import answered, entry_fields
+from schema.mutations.entry_base import created
 from schema.mutations.payloads import EntryPayload
 from schema.types.entries.enums import Direction, EntryKind, InteractionOutcome, NewsCategory, Visibility
-from services.entries import new_entry
 
 
 @strawberry.input
@@ -57,23 +56,13 @@ class LogNewsInput:
 class EntryLogMutations:
     @strawberry.mutation
     async def log_note(self, info: strawberry.Info, input: LogNoteInput) -> EntryPayload:
-        return await answered(
-            info,
-            lambda conn, actor: new_entry(conn, actor, NewEntry(detail=NoteDetail(), **entry_fields(input))),
-        )
+        return await created(info, input, NoteDetail)
 
     @strawberry.mutation
     async def log_interaction(self, info: strawberry.Info, input: LogInteractionInput) -> EntryPayload:
-        detail = InteractionDetail(
-            kind=EntryKindValue(input.kind.value), direction=input.direction, outcome=input.outcome
-        )
-        return await answered(
-            info, lambda conn, actor: new_entry(conn, actor, NewEntry(detail=detail, **entry_fields(input)))
-        )
+        kind = EntryKindValue(input.kind.value)
+        return await created(info, input, lambda: InteractionDetail(kind, input.direction, input.outcome))
 
     @strawberry.mutation
     async def log_news(self, info: strawberry.Info, input: LogNewsInput) -> EntryPayload:
-        detail = NewsDetail(category=input.category)
-        return await answered(
-            info, lambda conn, actor: new_entry(conn, actor, NewEntry(detail=detail, **entry_fields(input)))
-        )
+        return await created(info, input, lambda: NewsDetail(input.category))

@@ -4,12 +4,11 @@ from datetime import datetime
 
 import strawberry
 
-from domain.commands.entries import FollowUpDetail, NewEntry
+from domain.commands.entries import FollowUpDetail
 from schema.mutations.base import parse_id
-from schema.mutations.entry_base import answered, entry_fields, entry_id
+from schema.mutations.entry_base import answered, created, entry_id
 from schema.mutations.payloads import EntryPayload
 from services import entry_changes
-from services.entries import new_entry
 
 
 @strawberry.input
@@ -26,15 +25,14 @@ class CreateFollowUpInput:
 class FollowUpMutations:
     @strawberry.mutation
     async def create_follow_up(self, info: strawberry.Info, input: CreateFollowUpInput) -> EntryPayload:
-        def entry() -> NewEntry:
+        def detail() -> FollowUpDetail:
             assignee = input.assignee_id
-            detail = FollowUpDetail(
-                due_at=input.due_at,
-                assignee_id=parse_id(assignee, "User", ("input", "assigneeId"), "user") if assignee else None,
+            path = ("input", "assigneeId")
+            return FollowUpDetail(
+                input.due_at, parse_id(assignee, "User", path, "user") if assignee else None
             )
-            return NewEntry(detail=detail, **entry_fields(input))
 
-        return await answered(info, lambda conn, actor: new_entry(conn, actor, entry()))
+        return await created(info, input, detail)
 
     @strawberry.mutation
     async def complete_follow_up(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:

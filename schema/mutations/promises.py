@@ -5,11 +5,10 @@ from decimal import Decimal
 
 import strawberry
 
-from domain.commands.entries import Installment, NewEntry, PlanDetail, PromiseDetail
-from schema.mutations.entry_base import answered, entry_fields, entry_id
+from domain.commands.entries import Installment, PlanDetail, PromiseDetail
+from schema.mutations.entry_base import answered, created, entry_id
 from schema.mutations.payloads import EntryPayload
 from services import entry_changes
-from services.entries import new_entry
 
 
 @strawberry.input
@@ -48,14 +47,10 @@ class CreatePaymentPlanInput:
 class PromiseMutations:
     @strawberry.mutation
     async def record_promise(self, info: strawberry.Info, input: RecordPromiseInput) -> EntryPayload:
-        detail = PromiseDetail(
-            amount=input.amount,
-            currency=input.currency,
-            promised_for=input.promised_for,
-            grace_days=input.grace_days,
-        )
-        return await answered(
-            info, lambda conn, actor: new_entry(conn, actor, NewEntry(detail=detail, **entry_fields(input)))
+        return await created(
+            info,
+            input,
+            lambda: PromiseDetail(input.amount, input.currency, input.promised_for, input.grace_days),
         )
 
     @strawberry.mutation
@@ -69,10 +64,5 @@ class PromiseMutations:
 class PaymentPlanMutations:
     @strawberry.mutation
     async def create_payment_plan(self, info: strawberry.Info, input: CreatePaymentPlanInput) -> EntryPayload:
-        detail = PlanDetail(
-            currency=input.currency,
-            installments=tuple(Installment(due_on=i.due_on, amount=i.amount) for i in input.installments),
-        )
-        return await answered(
-            info, lambda conn, actor: new_entry(conn, actor, NewEntry(detail=detail, **entry_fields(input)))
-        )
+        installments = tuple(Installment(i.due_on, i.amount) for i in input.installments)
+        return await created(info, input, lambda: PlanDetail(input.currency, installments))
