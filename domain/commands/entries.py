@@ -71,14 +71,13 @@ class FollowUpDetail:
     assignee_id: UUID | None = None
 
 
-Detail = (
-    NoteDetail | InteractionDetail | NewsDetail | PromiseDetail | DisputeDetail | PlanDetail | FollowUpDetail
-)
-
-
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """An entry to write on an account's timeline; `detail` carries what its kind adds."""
+    """An entry to write on an account's timeline.
+
+    `detail` carries what its kind adds: one of the *Detail classes above, whose
+    type says the kind (services.entries.new_entry), or a payment's own.
+    """
 
     account_id: UUID
     detail: object
