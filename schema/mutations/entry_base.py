@@ -20,7 +20,7 @@ from schema.types.entries.rows import entries_with_invoices
 from services.entries import new_entry
 from store import entries
 
-Write = Callable[[asyncpg.Connection, Actor], Awaitable[UUID | None]]
+WriteEntry = Callable[[asyncpg.Connection, Actor], Awaitable[UUID | None]]
 
 
 async def entry_payload(
@@ -32,7 +32,7 @@ async def entry_payload(
     return EntryPayload(entry=(await entries_with_invoices(conn, [rows[entry_id]]))[0])
 
 
-async def answered(info: strawberry.Info, write: Write) -> EntryPayload:
+async def answered(info: strawberry.Info, write: WriteEntry) -> EntryPayload:
     """Run `write` in the mutation's transaction; answer with the entry it wrote or changed."""
 
     async def work(conn: asyncpg.Connection) -> EntryPayload:
