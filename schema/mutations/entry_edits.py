@@ -1,5 +1,6 @@
 """Changing what an entry says or how it shows: edit its text, pin it, delete it."""
 
+import asyncpg
 import strawberry
 
 from domain.commands.entries import EntryDeletion, EntryEdit, EntryPin
@@ -42,7 +43,7 @@ class EntryEditMutations:
 
     @strawberry.mutation
     async def delete_entry(self, info: strawberry.Info, id: strawberry.ID, reason: str) -> DeletePayload:
-        async def work(conn) -> DeletePayload:
+        async def work(conn: asyncpg.Connection) -> DeletePayload:
             deletion = EntryDeletion(entry_id(id, ("id",)), reason)
             await entry_changes.delete_entry(conn, actor(info), deletion)
             return DeletePayload(deleted_id=id)
