@@ -7,6 +7,7 @@ from enum import Enum
 from uuid import UUID
 
 from domain.teams import Team
+from domain.validation import forbidden
 
 _PEOPLE = frozenset({Team.SALES, Team.SERVICE, Team.AR, Team.ADMIN})
 _FINANCE = frozenset({Team.AR, Team.ADMIN})
@@ -35,6 +36,12 @@ _MAY_WRITE: dict[Write, frozenset[Team]] = {
 
 def may_write(team: Team, what: Write) -> bool:
     return team in _MAY_WRITE[what]
+
+
+def require(team: Team, what: Write) -> None:
+    """FORBIDDEN unless `team` may write `what`: every writer asks before it checks anything else."""
+    if not may_write(team, what):
+        raise forbidden(f"the {team.value} team may not write {what.value}.")
 
 
 def may_see_restricted(team: Team) -> bool:

@@ -17,7 +17,7 @@ from schema.operation import RecordOperation
 from schema.query import Query
 from schema.scalars import EXACT_DECIMAL
 from schema.subscription import Subscription
-from schema.types.entry import ENTRY_TYPES
+from schema.types.entries.rows import ENTRY_TYPES
 
 
 class RapportSchema(strawberry.Schema):

@@ -16,7 +16,8 @@ from domain.windows import reachability
 from schema.types.account import Account
 from schema.types.brief import CallBrief, ContactSuggestion
 from schema.types.contact import Channel, Contact
-from schema.types.entry import entry_from_row, payment_facts, promise_rule
+from schema.types.entries.promise import payment_facts, promise_rule
+from schema.types.entries.rows import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.preference import Preference
 from schema.types.reachability import Reachability, rules

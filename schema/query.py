@@ -14,7 +14,7 @@ from schema.types.audit import AuditEntryConnection
 from schema.types.brief import CollectionsConnection
 from schema.types.common import ExternalRefInput
 from schema.types.contact import Contact
-from schema.types.entry import entry_from_row
+from schema.types.entries.rows import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.node import Node
 from schema.types.search import SearchFilter, SearchResults

@@ -13,7 +13,7 @@ from schema import ids
 from schema.errors import InvalidArgument, PublicError
 from schema.types.account import Account
 from schema.types.contact import Contact
-from schema.types.entry import entries_with_invoices
+from schema.types.entries.rows import entries_with_invoices
 from schema.types.invoice import Invoice
 from schema.types.search import Facet, FacetValue, SearchFilter, SearchHit, SearchHitType, SearchResults
 from search.client import SearchUnavailable

@@ -9,7 +9,8 @@ import strawberry
 from schema import ids, pagination
 from schema.errors import PublicError
 from schema.live import Closing, TooSlow
-from schema.types.entry import TimelineEntry, entries_with_invoices
+from schema.types.entries.common import TimelineEntry
+from schema.types.entries.rows import entries_with_invoices
 from store import accounts, entries
 
 TOKEN_CHECK_SECONDS = 5.0

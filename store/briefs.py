@@ -6,6 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.entries import CONVERSATION_KINDS
 from store.entries import ENTRY_SELECT
 from store.sql import INVOICE, columns, group_by
 
@@ -17,7 +18,6 @@ _DISPUTED = """
        AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL AND ($2 OR d.visibility = 'ALL_TEAMS')))
 """
 
-INTERACTION_KINDS = ["NOTE", "CALL", "EMAIL", "MEETING", "LETTER", "SMS"]
 RECENT_INTERACTIONS = 10
 
 
@@ -99,7 +99,8 @@ async def brief_entries(
 ) -> dict[str, list[asyncpg.Record]]:
     """The entry sections of a call brief in one round trip: open disputes, recent news, the last
     interactions, open follow-ups, pinned entries, and every promise (the rules judge which count)."""
-    rows = await conn.fetch(_BRIEF_ENTRIES, account_id, restricted, news_since, at, INTERACTION_KINDS)
+    conversations = sorted(kind.value for kind in CONVERSATION_KINDS)
+    rows = await conn.fetch(_BRIEF_ENTRIES, account_id, restricted, news_since, at, conversations)
     sections: dict[str, list[asyncpg.Record]] = {name: [] for name in _SECTIONS}
     for row in rows:
         sections[row["section"]].append(row)

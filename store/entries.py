@@ -12,7 +12,6 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from domain.validation import not_found
 from store.sql import ACCOUNT, CONTACT, INVOICE, USER, columns, group_by
 
 ENTRY_SELECT = f"""
@@ -207,19 +206,14 @@ async def link_invoices(
         )
 
 
-async def lock_entry(
-    conn: asyncpg.Connection, entry_id: UUID, *, restricted: bool, path: tuple[str, ...] = ("id",)
-) -> asyncpg.Record:
-    """The live entry, locked for a change; NOT_FOUND at `path` if deleted or hidden from the caller."""
-    row = await conn.fetchrow(
+async def lock_entry(conn: asyncpg.Connection, entry_id: UUID, *, restricted: bool) -> asyncpg.Record | None:
+    """The live entry, locked for a change; None if deleted or hidden from the caller."""
+    return await conn.fetchrow(
         "SELECT * FROM entries WHERE id = $1 AND deleted_at IS NULL"
         " AND ($2 OR visibility = 'ALL_TEAMS') FOR NO KEY UPDATE",
         entry_id,
         restricted,
     )
-    if row is None:
-        raise not_found(path, "entry")
-    return row
 
 
 async def edit_entry(conn: asyncpg.Connection, row: asyncpg.Record, editor_id: UUID, changes: dict) -> None:

@@ -6,19 +6,17 @@ rolls everything back and becomes userErrors, the one place where store and
 domain verdicts turn into the schema's UserError.
 """
 
-import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, is_dataclass
-from enum import Enum
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
-import orjson
 import strawberry
 
-from domain.permissions import Write, may_write
-from domain.validation import Problem, Rejected, forbidden, not_found
+from domain import permissions
+from domain.actors import Actor
+from domain.permissions import Write
+from domain.validation import Problem, Rejected, not_found
 from schema import ids
 from schema.errors import InvalidArgument
 from schema.types.common import UserError
@@ -41,9 +39,13 @@ async def run(
 
 
 def require(info: strawberry.Info, what: Write) -> None:
-    team = info.context.user.team
-    if not may_write(team, what):
-        raise forbidden(f"the {team.value} team may not write {what.value}.")
+    permissions.require(info.context.user.team, what)
+
+
+def actor(info: strawberry.Info) -> Actor:
+    """The caller as the services name who makes a change."""
+    user = info.context.user
+    return Actor(user.id, user.team)
 
 
 def parse_id(global_id: str, type_name: str, path: tuple[str, ...], what: str) -> UUID:
@@ -67,19 +69,3 @@ async def existing_account(conn: asyncpg.Connection, global_id: str, path: tuple
     if row is None:
         raise not_found(path, "account")
     return row
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    return str(value)
-
-
-def request_hash(operation: str, data: Any) -> bytes:
-    """A digest of the request, so one idempotency key cannot answer two different requests."""
-    plain = asdict(data) if is_dataclass(data) and not isinstance(data, type) else data
-    plain = {k: v for k, v in plain.items() if k != "idempotency_key"}
-    body = orjson.dumps([operation, plain], default=_plain, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(body).digest()

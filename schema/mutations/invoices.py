@@ -8,16 +8,18 @@ import asyncpg
 import strawberry
 
 from domain.aging import CLOSED_STATUSES
+from domain.commands.entries import NewEntry
 from domain.entries import EntryKind
 from domain.permissions import Write
 from domain.records import check_invoice, plausible_ref
 from domain.validation import BATCH_MAX, Checker, Problem, Rejected
 from schema.mutations.accounts import check_ref
 from schema.mutations.base import parse_id, require, run
-from schema.mutations.entries import create_entry
+from schema.mutations.entry_base import answered, entry_fields
 from schema.mutations.payloads import EntryPayload, UpsertInvoicesPayload
 from schema.types.common import ExternalRefInput, display_amount
 from schema.types.invoice import Invoice, InvoiceStatus
+from services.entries import write_entry
 from store import accounts, invoices
 
 METHOD_MAX = 100
@@ -161,7 +163,7 @@ class InvoiceMutations:
         user = info.context.user
 
         async def prepare(
-            conn: asyncpg.Connection, check: Checker, account_id: UUID, invoice_rows: list
+            conn: asyncpg.Connection, check: Checker, detail: object, account_id: UUID, invoice_rows: list
         ) -> dict:
             check.amount("amount", input.amount)
             check.currency("currency", input.currency)
@@ -248,12 +250,16 @@ class InvoiceMutations:
             }
 
         summary = _money_summary(input.amount, input.currency) if input.amount.is_finite() else ""
-        return await create_entry(
+        return await answered(
             info,
-            "recordPayment",
-            input,
-            Write.INVOICES,
-            EntryKind.PAYMENT,
-            prepare,
-            summary=summary,
+            lambda conn, actor: write_entry(
+                conn,
+                actor,
+                "recordPayment",
+                NewEntry(detail=input, **entry_fields(input)),
+                write=Write.INVOICES,
+                kind=EntryKind.PAYMENT,
+                columns=prepare,
+                default_summary=summary,
+            ),
         )

@@ -5,7 +5,7 @@ import strawberry
 from schema.types.account import Account
 from schema.types.common import UserError
 from schema.types.contact import Contact
-from schema.types.entry import TimelineEntry
+from schema.types.entries.common import TimelineEntry
 from schema.types.invoice import Invoice
 
 

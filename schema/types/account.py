@@ -12,13 +12,9 @@ from schema import ids, pagination
 from schema.moments import day, moment
 from schema.types.common import ExternalRef, PageInfo, page_info
 from schema.types.contact import Contact
-from schema.types.entry import (
-    TimelineEntry,
-    TimelineEntryConnection,
-    TimelineFilter,
-    entry_from_row,
-    timeline_page,
-)
+from schema.types.entries.common import TimelineEntry
+from schema.types.entries.rows import entry_from_row
+from schema.types.entries.timeline import TimelineEntryConnection, TimelineFilter, timeline_page
 from schema.types.invoice import InvoiceConnection, InvoiceFilter, today
 from schema.types.node import Node
 from schema.types.preference import Preference

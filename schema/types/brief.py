@@ -8,7 +8,11 @@ from domain.risk import RiskFlag as RiskFlagValue
 from schema.types.account import Account
 from schema.types.common import Money, PageInfo
 from schema.types.contact import Channel, Contact
-from schema.types.entry import CustomerNews, Dispute, FollowUp, PromiseToPay, TimelineEntry
+from schema.types.entries.common import TimelineEntry
+from schema.types.entries.conversation import CustomerNews
+from schema.types.entries.dispute import Dispute
+from schema.types.entries.follow_up import FollowUp
+from schema.types.entries.promise import PromiseToPay
 from schema.types.invoice import Invoice
 from schema.types.preference import Preference
 from schema.types.reachability import Reachability

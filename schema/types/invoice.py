@@ -15,7 +15,9 @@ from schema.types.node import Node
 
 if TYPE_CHECKING:
     from schema.types.account import Account
-    from schema.types.entry import Dispute, PromiseToPay, TimelineEntryConnection
+    from schema.types.entries.dispute import Dispute
+    from schema.types.entries.promise import PromiseToPay
+    from schema.types.entries.timeline import TimelineEntryConnection
 
 
 @strawberry.enum
@@ -67,8 +69,8 @@ class Invoice(Node):
     @strawberry.field(description="Entries about this invoice, newest first.")
     async def timeline(
         self, info: strawberry.Info, first: int | None = 20, after: str | None = None
-    ) -> Annotated["TimelineEntryConnection", strawberry.lazy("schema.types.entry")]:
-        from schema.types.entry import timeline_page
+    ) -> Annotated["TimelineEntryConnection", strawberry.lazy("schema.types.entries.timeline")]:
+        from schema.types.entries.timeline import timeline_page
         from store.entries import TimelineFilter
 
         return await timeline_page(
@@ -78,8 +80,9 @@ class Invoice(Node):
     @strawberry.field(description="The newest promise naming this invoice that is still OPEN today.")
     async def active_promise(
         self, info: strawberry.Info
-    ) -> Annotated["PromiseToPay", strawberry.lazy("schema.types.entry")] | None:
-        from schema.types.entry import entry_from_row, payment_facts, promise_rule
+    ) -> Annotated["PromiseToPay", strawberry.lazy("schema.types.entries.promise")] | None:
+        from schema.types.entries.promise import payment_facts, promise_rule
+        from schema.types.entries.rows import entry_from_row
 
         loaders = info.context.loaders
         rows = [
@@ -98,8 +101,8 @@ class Invoice(Node):
     @strawberry.field(description="The newest OPEN dispute naming this invoice.")
     async def open_dispute(
         self, info: strawberry.Info
-    ) -> Annotated["Dispute", strawberry.lazy("schema.types.entry")] | None:
-        from schema.types.entry import entry_from_row
+    ) -> Annotated["Dispute", strawberry.lazy("schema.types.entries.dispute")] | None:
+        from schema.types.entries.rows import entry_from_row
 
         loaders = info.context.loaders
         rows = [

@@ -7,7 +7,8 @@ import strawberry
 
 from schema.types.account import Account
 from schema.types.contact import Contact
-from schema.types.entry import EntryKind, TimelineEntry
+from schema.types.entries.common import TimelineEntry
+from schema.types.entries.enums import EntryKind
 from schema.types.invoice import Invoice
 from schema.types.user import Team
 

@@ -1,0 +1,41 @@
+"""Follow-ups: something to do for an account by a date, for oneself or a colleague."""
+
+from datetime import datetime
+
+import strawberry
+
+from domain.commands.entries import FollowUpDetail
+from schema.mutations.base import parse_id
+from schema.mutations.entry_base import answered, created, entry_id
+from schema.mutations.payloads import EntryPayload
+from services import entry_changes
+
+
+@strawberry.input
+class CreateFollowUpInput:
+    account_id: strawberry.ID
+    summary: str
+    due_at: datetime
+    assignee_id: strawberry.ID | None = None
+    body: str | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class FollowUpMutations:
+    @strawberry.mutation
+    async def create_follow_up(self, info: strawberry.Info, input: CreateFollowUpInput) -> EntryPayload:
+        def detail() -> FollowUpDetail:
+            assignee = input.assignee_id
+            path = ("input", "assigneeId")
+            return FollowUpDetail(
+                input.due_at, parse_id(assignee, "User", path, "user") if assignee else None
+            )
+
+        return await created(info, input, detail)
+
+    @strawberry.mutation
+    async def complete_follow_up(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:
+        return await answered(
+            info, lambda conn, actor: entry_changes.complete_follow_up(conn, actor, entry_id(id, ("id",)))
+        )

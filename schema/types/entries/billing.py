@@ -1,0 +1,47 @@
+"""What billing writes on a timeline: invoice status changes and payments received."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import asyncpg
+import strawberry
+
+from schema.types.common import Money
+from schema.types.entries.common import TimelineEntry
+
+if TYPE_CHECKING:
+    from schema.types.invoice import InvoiceStatus
+
+InvoiceStatusRef = Annotated["InvoiceStatus", strawberry.lazy("schema.types.invoice")]
+
+
+@strawberry.type(description="Written by the service when an invoice changes status.")
+class InvoiceStatusChange(TimelineEntry):
+    from_status: InvoiceStatusRef | None
+    to_status: InvoiceStatusRef
+
+    @classmethod
+    def details(cls, row: asyncpg.Record) -> dict:
+        from schema.types.invoice import InvoiceStatus
+
+        return {
+            "from_status": InvoiceStatus(row["from_status"]) if row["from_status"] else None,
+            "to_status": InvoiceStatus(row["to_status"]),
+        }
+
+
+@strawberry.type
+class PaymentReceived(TimelineEntry):
+    amount: Money
+    received_on: date
+    method: str | None
+    reference: str | None
+
+    @classmethod
+    def details(cls, row: asyncpg.Record) -> dict:
+        return {
+            "amount": Money.of(row["amount"], row["currency"]),
+            "received_on": row["received_on"],
+            "method": row["method"],
+            "reference": row["reference"],
+        }

@@ -1,0 +1,35 @@
+"""What people heard and said: notes, interactions and customer news."""
+
+import asyncpg
+import strawberry
+
+from schema.types.entries.common import TimelineEntry
+from schema.types.entries.enums import Direction, InteractionOutcome, NewsCategory
+
+
+@strawberry.type
+class Note(TimelineEntry):
+    pass
+
+
+@strawberry.type(description="A call, email, meeting, letter or text message.")
+class Interaction(TimelineEntry):
+    direction: Direction
+    outcome: InteractionOutcome | None
+
+    @classmethod
+    def details(cls, row: asyncpg.Record) -> dict:
+        outcome = row["outcome"]
+        return {
+            "direction": Direction(row["direction"]),
+            "outcome": InteractionOutcome(outcome) if outcome else None,
+        }
+
+
+@strawberry.type(description="Customer news: downsizing, a new CFO, a merger...")
+class CustomerNews(TimelineEntry):
+    category: NewsCategory
+
+    @classmethod
+    def details(cls, row: asyncpg.Record) -> dict:
+        return {"category": NewsCategory(row["category"])}

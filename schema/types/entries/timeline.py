@@ -1,0 +1,83 @@
+"""An account's timeline, a page at a time, newest first, with the filters a reader may set."""
+
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+
+from domain.validation import is_storable_instant
+from schema import ids, pagination
+from schema.errors import InvalidArgument
+from schema.types.common import PageInfo, page_info
+from schema.types.entries.common import TimelineEntry
+from schema.types.entries.enums import EntryKind
+from schema.types.entries.rows import entries_with_invoices
+from schema.types.user import Team
+from store import entries
+
+
+@strawberry.type
+class TimelineEntryEdge:
+    cursor: str
+    node: TimelineEntry
+
+
+@strawberry.type
+class TimelineEntryConnection:
+    edges: list[TimelineEntryEdge]
+    page_info: PageInfo
+
+
+@strawberry.input
+class TimelineFilter:
+    kinds: list[EntryKind] | None = None
+    teams: list[Team] | None = None
+    contact_id: strawberry.ID | None = None
+    invoice_id: strawberry.ID | None = None
+    tags: list[str] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def to_store(self) -> entries.TimelineFilter:
+        return entries.TimelineFilter(
+            kinds=[k.value for k in self.kinds] if self.kinds else None,
+            teams=[t.value for t in self.teams] if self.teams else None,
+            contact_id=ids.decode_as(self.contact_id, "Contact") if self.contact_id else None,
+            invoice_id=ids.decode_as(self.invoice_id, "Invoice") if self.invoice_id else None,
+            tags=self.tags or None,
+            since=_filter_instant("since", self.since),
+            until=_filter_instant("until", self.until),
+        )
+
+
+def _filter_instant(name: str, value: datetime | None) -> datetime | None:
+    if value is not None and not is_storable_instant(value):
+        raise InvalidArgument(f"`{name}` is out of range.")
+    return value
+
+
+async def timeline_page(
+    info: strawberry.Info,
+    account_id: UUID,
+    where: entries.TimelineFilter,
+    first: int | None,
+    after: str | None,
+) -> TimelineEntryConnection:
+    size = pagination.page_size(first)
+    key = pagination.decode(after, pagination.TIMESTAMP, pagination.ID)
+    context = info.context
+    async with context.pool.acquire() as conn:
+        rows = await entries.timeline(
+            conn,
+            account_id,
+            restricted=context.sees_restricted,
+            where=where,
+            after=key,
+            limit=size + 1,
+        )
+        nodes = await entries_with_invoices(conn, rows[:size])
+    edges = [
+        TimelineEntryEdge(cursor=pagination.encode(row["occurred_at"], row["id"]), node=node)
+        for row, node in zip(rows, nodes, strict=False)
+    ]
+    return TimelineEntryConnection(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))

@@ -1,0 +1,305 @@
+"""New timeline entries, written one way for every caller: notes, interactions, news, promises,
+disputes, payment plans and follow-ups (payments pass their own columns to `write_entry`).
+
+Problems are reported at the input paths the GraphQL mutations use (("input",
+"summary"), ...), so userErrors read the same whoever the caller is.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from domain.actors import Actor
+from domain.commands.entries import (
+    DisputeDetail,
+    FollowUpDetail,
+    InteractionDetail,
+    NewEntry,
+    NewsDetail,
+    NoteDetail,
+    PlanDetail,
+    PromiseDetail,
+)
+from domain.entries import (
+    DEFAULT_GRACE_DAYS,
+    GRACE_DAYS_MAX,
+    INSTALLMENTS_MAX,
+    INTERACTION_KINDS,
+    DisputeStatus,
+    EntryKind,
+    Visibility,
+    plan_summary,
+    promise_summary,
+)
+from domain.permissions import Write, require
+from domain.redaction import redact
+from domain.validation import Checker, Problem, Rejected, forbidden, not_found
+from services import idempotency
+from store import accounts, changes, contacts, entries, invoices, users
+
+IDEMPOTENCY_KEY_MAX = 200
+
+# What a kind adds to the entry's columns: (conn, check, detail, account_id, invoice rows) -> columns,
+# plus "invoice_ids" to link beyond the ones the entry names. Problems go to `check`.
+Columns = Callable[[asyncpg.Connection, Checker, Any, UUID, list[asyncpg.Record]], Awaitable[dict]]
+
+
+async def record(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    action: str,
+    account_id: UUID,
+    entry_id: UUID,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    op: str = "upsert",
+) -> None:
+    """The audit row, outbox row, timeline event and wake-up of one entry change."""
+    await changes.record(
+        conn,
+        actor_id=actor.user_id,
+        action=action,
+        entity_type="entry",
+        account_id=account_id,
+        entity_id=entry_id,
+        before=before,
+        after=after,
+        op=op,
+    )
+
+
+def check_text(check: Checker, summary: str | None, body: str | None, tags: tuple[str, ...] | None) -> None:
+    """The free-text rules shared by a new entry and an edit (a summary may be left out of both)."""
+    check.summary(summary, required=False)
+    if summary is not None and not summary.strip():
+        check.add("summary", "summary must not be blank.")
+    check.body(body)
+    check.tags(tags)
+
+
+def _check_entry(check: Checker, entry: NewEntry, default_summary: str | None) -> None:
+    check.instant("occurredAt", entry.occurred_at)
+    if isinstance(entry.detail, FollowUpDetail):
+        check.instant("dueAt", entry.detail.due_at)
+    check_text(check, entry.summary, entry.body, entry.tags)
+    if entry.summary is None and default_summary is None:
+        check.add("summary", "summary is required.")
+    key = entry.idempotency_key
+    if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
+        check.add("idempotencyKey", f"idempotencyKey must be 1-{IDEMPOTENCY_KEY_MAX} characters.")
+
+
+async def _links(
+    conn: asyncpg.Connection, account_id: UUID, entry: NewEntry
+) -> tuple[UUID | None, list[UUID], list[asyncpg.Record]]:
+    """The contact and invoices an entry names, which must belong to its account."""
+    if entry.contact_id is not None:
+        found = (await contacts.contacts_by_ids(conn, [entry.contact_id])).get(entry.contact_id)
+        if found is None or found["account_id"] != account_id:
+            raise not_found(("input", "contactId"), "contact on this account")
+    found_invoices = await invoices.invoices_by_ids(conn, list(entry.invoice_ids))
+    missing = [
+        Problem(("input", "invoiceIds", str(i)), "no invoice with this id on this account.", "NOT_FOUND")
+        for i, invoice_id in enumerate(entry.invoice_ids)
+        if invoice_id not in found_invoices or found_invoices[invoice_id]["account_id"] != account_id
+    ]
+    if missing:
+        raise Rejected(*missing)
+    invoice_ids = list(dict.fromkeys(entry.invoice_ids))
+    return entry.contact_id, invoice_ids, [found_invoices[i] for i in entry.invoice_ids]
+
+
+async def _no_columns(
+    conn: asyncpg.Connection, check: Checker, detail: Any, account_id: UUID, invoice_rows: list
+) -> dict:
+    return {}
+
+
+async def write_entry(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    operation: str,
+    entry: NewEntry,
+    *,
+    write: Write,
+    kind: EntryKind,
+    columns: Columns = _no_columns,
+    default_summary: str | None = None,
+) -> UUID | None:
+    """Check, redact and write an entry of `kind` with its audit, outbox and event rows.
+
+    Returns the entry's id; a retry under the same idempotency key returns the
+    first request's entry (None only if that one left no result).
+    """
+    require(actor.team, write)
+    check = Checker()
+    _check_entry(check, entry, default_summary)
+    visibility = entry.visibility or Visibility.ALL_TEAMS
+    if visibility == Visibility.RESTRICTED and not actor.sees_restricted:
+        raise forbidden("only AR and ADMIN may restrict an entry.", ("input", "visibility"))
+    check.settle()
+    if not await accounts.accounts_by_ids(conn, [entry.account_id]):
+        raise not_found(("input", "accountId"), "account")
+    prior = await idempotency.claim(conn, actor, operation, entry)
+    if prior is not None:
+        return prior.result_id
+    contact_id, invoice_ids, invoice_rows = await _links(conn, entry.account_id, entry)
+    extra = await columns(conn, check, entry.detail, entry.account_id, invoice_rows)
+    check.settle()
+    invoice_ids = list(dict.fromkeys([*invoice_ids, *extra.pop("invoice_ids", [])]))
+    fields = {
+        "account_id": entry.account_id,
+        "kind": kind.value,
+        "occurred_at": entry.occurred_at or datetime.now(UTC),
+        "author_id": actor.user_id,
+        "team": actor.team.value,
+        "summary": redact(entry.summary or default_summary),
+        "body": redact(entry.body),
+        "contact_id": contact_id,
+        "tags": list(entry.tags or []),
+        "visibility": visibility.value,
+        **extra,
+    }
+    entry_id = await entries.insert_entry(conn, fields, invoice_ids)
+    after = {"kind": kind.value, "visibility": visibility.value}
+    await record(conn, actor, operation, entry.account_id, entry_id, after=after)
+    await idempotency.complete(conn, actor, entry, entry.account_id, entry_id)
+    return entry_id
+
+
+async def _interaction(
+    conn: asyncpg.Connection, check: Checker, detail: InteractionDetail, account_id: UUID, invoice_rows: list
+) -> dict:
+    if detail.kind not in INTERACTION_KINDS:
+        check.add("kind", "an interaction is a CALL, EMAIL, MEETING, LETTER or SMS.")
+    return {"direction": detail.direction.value, "outcome": detail.outcome.value if detail.outcome else None}
+
+
+async def _news(
+    conn: asyncpg.Connection, check: Checker, detail: NewsDetail, account_id: UUID, invoice_rows: list
+) -> dict:
+    return {"category": detail.category.value}
+
+
+async def _promise(
+    conn: asyncpg.Connection, check: Checker, detail: PromiseDetail, account_id: UUID, invoice_rows: list
+) -> dict:
+    grace = DEFAULT_GRACE_DAYS if detail.grace_days is None else detail.grace_days
+    check.amount("amount", detail.amount)
+    check.currency("currency", detail.currency)
+    if not 0 <= grace <= GRACE_DAYS_MAX:
+        check.add("graceDays", f"graceDays must be between 0 and {GRACE_DAYS_MAX}.")
+    for i, row in enumerate(invoice_rows):
+        if row["currency"] != detail.currency:
+            check.at("invoiceIds").add(
+                i, f"the invoice is in {row['currency']}, the promise in {detail.currency}."
+            )
+    return {
+        "amount": detail.amount,
+        "currency": detail.currency,
+        "promised_for": detail.promised_for,
+        "grace_days": grace,
+    }
+
+
+async def _dispute(
+    conn: asyncpg.Connection, check: Checker, detail: DisputeDetail, account_id: UUID, invoice_rows: list
+) -> dict:
+    if not invoice_rows:
+        check.add("invoiceIds", "a dispute names at least one invoice.")
+        return {}
+    currencies = {row["currency"] for row in invoice_rows}
+    check.amount("amount", detail.amount)
+    if detail.amount is not None and len(currencies) > 1:
+        check.add("amount", "the invoices are in several currencies; dispute them separately.")
+    return {
+        "dispute_reason": detail.reason.value,
+        "dispute_status": DisputeStatus.OPEN.value,
+        "amount": detail.amount,
+        "currency": currencies.pop() if detail.amount is not None else None,
+    }
+
+
+async def _plan(
+    conn: asyncpg.Connection, check: Checker, detail: PlanDetail, account_id: UUID, invoice_rows: list
+) -> dict:
+    check.currency("currency", detail.currency)
+    if not 1 <= len(detail.installments) <= INSTALLMENTS_MAX:
+        check.add("installments", f"a plan has 1 to {INSTALLMENTS_MAX} installments.")
+    for i, installment in enumerate(detail.installments):
+        check.at("installments", i).amount("amount", installment.amount)
+    plan = sorted(detail.installments, key=lambda item: item.due_on)
+    return {
+        "currency": detail.currency,
+        "installments": [{"dueOn": item.due_on.isoformat(), "amount": str(item.amount)} for item in plan],
+    }
+
+
+async def _follow_up(
+    conn: asyncpg.Connection, check: Checker, detail: FollowUpDetail, account_id: UUID, invoice_rows: list
+) -> dict:
+    if detail.assignee_id is not None and not await users.users_by_ids(conn, [detail.assignee_id]):
+        raise not_found(("input", "assigneeId"), "user")
+    return {"due_at": detail.due_at, "assignee_id": detail.assignee_id, "done": False}
+
+
+async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> UUID | None:
+    """Write `entry`, of the kind its detail says; audited as the mutation that writes that kind."""
+    match entry.detail:
+        case NoteDetail():
+            return await write_entry(conn, actor, "logNote", entry, write=Write.NOTES, kind=EntryKind.NOTE)
+        case InteractionDetail(kind=kind):
+            return await write_entry(
+                conn, actor, "logInteraction", entry, write=Write.NOTES, kind=kind, columns=_interaction
+            )
+        case NewsDetail():
+            return await write_entry(
+                conn, actor, "logNews", entry, write=Write.NOTES, kind=EntryKind.NEWS, columns=_news
+            )
+        case PromiseDetail(amount=amount, currency=currency, promised_for=promised_for):
+            return await write_entry(
+                conn,
+                actor,
+                "recordPromise",
+                entry,
+                write=Write.PROMISES,
+                kind=EntryKind.PROMISE_TO_PAY,
+                columns=_promise,
+                default_summary=promise_summary(amount, currency, promised_for),
+            )
+        case DisputeDetail():
+            return await write_entry(
+                conn,
+                actor,
+                "openDispute",
+                entry,
+                write=Write.DISPUTES,
+                kind=EntryKind.DISPUTE,
+                columns=_dispute,
+            )
+        case PlanDetail(currency=currency, installments=installments):
+            return await write_entry(
+                conn,
+                actor,
+                "createPaymentPlan",
+                entry,
+                write=Write.PROMISES,
+                kind=EntryKind.PAYMENT_PLAN,
+                columns=_plan,
+                default_summary=plan_summary((i.amount for i in installments), currency),
+            )
+        case FollowUpDetail():
+            return await write_entry(
+                conn,
+                actor,
+                "createFollowUp",
+                entry,
+                write=Write.NOTES,
+                kind=EntryKind.FOLLOW_UP,
+                columns=_follow_up,
+            )
+    raise TypeError(f"no entry kind has the detail {entry.detail!r}")

@@ -1,0 +1,182 @@
+"""Changes to an entry already on a timeline: cancel, resolve, complete, edit, pin, delete.
+
+Each locks the live entry the actor may see, checks, changes it and records
+the change (audit, outbox, timeline event) in the caller's transaction.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+
+from domain.actors import Actor
+from domain.commands.entries import DisputeResolution, EntryDeletion, EntryEdit, EntryPin
+from domain.entries import DELETE_REASON_MAX, RESOLUTION_MAX, DisputeStatus, EntryKind
+from domain.permissions import Write, may_change_entry, require
+from domain.redaction import redact
+from domain.validation import Checker, Problem, Rejected, conflict, forbidden, not_found
+from services.entries import check_text, record
+from store import entries
+
+# Where the entry's id sits in the request: a bare argument, or a field of `input`.
+ID_ARGUMENT = ("id",)
+ID_FIELD = ("input", "id")
+
+# Changes the row and says what to audit: {"before": ..., "after": ..., "op": ...}.
+Change = Callable[[asyncpg.Record], Awaitable[dict]]
+
+
+async def _change(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    entry_id: UUID,
+    action: str,
+    change: Change,
+    *,
+    path: tuple[str, ...],
+    write: Write | None = None,
+    kind: EntryKind | None = None,
+) -> UUID:
+    """Lock the visible entry (of `kind`, if given), let `change` act on it, record it.
+
+    `write` is the permission the change needs; without one, `change` decides
+    (editing and deleting depend on who wrote the entry).
+    """
+    if write is not None:
+        require(actor.team, write)
+    row = await entries.lock_entry(conn, entry_id, restricted=actor.sees_restricted)
+    if row is None:
+        raise not_found(path, "entry")
+    if kind is not None and row["kind"] != kind.value:
+        raise Rejected(Problem(path, f"this entry is a {row['kind']}, not a {kind.value}."))
+    audited = await change(row)
+    await record(conn, actor, action, row["account_id"], row["id"], **audited)
+    return row["id"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Once:
+    """A change an entry undergoes once in its life; a second try is a CONFLICT."""
+
+    action: str
+    kind: EntryKind
+    write: Write
+    column: str  # set when it happens
+    refusal: str
+    fact: str  # what the audit row says became true
+
+
+_CANCEL = _Once(
+    "cancelPromise",
+    EntryKind.PROMISE_TO_PAY,
+    Write.PROMISES,
+    "cancelled_at",
+    "this promise is already cancelled.",
+    "cancelled",
+)
+_COMPLETE = _Once(
+    "completeFollowUp", EntryKind.FOLLOW_UP, Write.NOTES, "done", "this follow-up is already done.", "done"
+)
+
+
+async def _once(conn: asyncpg.Connection, actor: Actor, entry_id: UUID, once: _Once, value: object) -> UUID:
+    async def change(row: asyncpg.Record) -> dict:
+        if row[once.column]:
+            raise conflict(once.refusal, ID_ARGUMENT)
+        await entries.update_entry(conn, row, {once.column: value})
+        return {"after": {once.fact: True}}
+
+    return await _change(
+        conn, actor, entry_id, once.action, change, path=ID_ARGUMENT, write=once.write, kind=once.kind
+    )
+
+
+async def cancel_promise(conn: asyncpg.Connection, actor: Actor, entry_id: UUID) -> UUID:
+    return await _once(conn, actor, entry_id, _CANCEL, datetime.now(UTC))
+
+
+async def complete_follow_up(conn: asyncpg.Connection, actor: Actor, entry_id: UUID) -> UUID:
+    return await _once(conn, actor, entry_id, _COMPLETE, True)
+
+
+async def resolve_dispute(conn: asyncpg.Connection, actor: Actor, resolution: DisputeResolution) -> UUID:
+    async def change(row: asyncpg.Record) -> dict:
+        check = Checker()
+        check.text("resolution", resolution.resolution, max_len=RESOLUTION_MAX, required=True)
+        if resolution.status == DisputeStatus.OPEN:
+            check.add("status", "a dispute is resolved as RESOLVED or REJECTED.")
+        check.settle()
+        if row["dispute_status"] != DisputeStatus.OPEN.value:
+            raise conflict(f"this dispute is already {row['dispute_status']}.", ID_FIELD)
+        resolved = {
+            "dispute_status": resolution.status.value,
+            "resolution": redact(resolution.resolution),
+            "resolved_at": datetime.now(UTC),
+        }
+        await entries.update_entry(conn, row, resolved)
+        return {"before": {"status": DisputeStatus.OPEN.value}, "after": {"status": resolution.status.value}}
+
+    return await _change(
+        conn,
+        actor,
+        resolution.entry_id,
+        "resolveDispute",
+        change,
+        path=ID_FIELD,
+        write=Write.DISPUTES,
+        kind=EntryKind.DISPUTE,
+    )
+
+
+async def edit_entry(conn: asyncpg.Connection, actor: Actor, edit: EntryEdit) -> UUID:
+    async def change(row: asyncpg.Record) -> dict:
+        if not may_change_entry(actor.team, actor.user_id, row["author_id"]):
+            raise forbidden("you may edit only your own entries (ADMIN may edit any).", ID_FIELD)
+        check = Checker()
+        check_text(check, edit.summary, edit.body, edit.tags)
+        if edit.summary is None and edit.body is None and edit.tags is None:
+            check.add(None, "give a summary, body or tags to change.")
+        check.settle()
+        if row["revision"] != edit.expected_revision:
+            raise conflict(
+                f"the entry is at revision {row['revision']}, not {edit.expected_revision}: "
+                "someone else edited it; reload and apply your change again.",
+                ("input", "expectedRevision"),
+            )
+        edits = {
+            name: value
+            for name, value in (
+                ("summary", redact(edit.summary)),
+                ("body", redact(edit.body)),
+                ("tags", list(edit.tags) if edit.tags is not None else None),
+            )
+            if value is not None
+        }
+        await entries.edit_entry(conn, row, actor.user_id, edits)
+        return {"before": {"revision": row["revision"]}, "after": {"revision": row["revision"] + 1}}
+
+    return await _change(conn, actor, edit.entry_id, "editEntry", change, path=ID_FIELD)
+
+
+async def pin_entry(conn: asyncpg.Connection, actor: Actor, pin: EntryPin) -> UUID:
+    async def change(row: asyncpg.Record) -> dict:
+        await entries.update_entry(conn, row, {"pinned": pin.pinned})
+        return {"before": {"pinned": row["pinned"]}, "after": {"pinned": pin.pinned}}
+
+    return await _change(conn, actor, pin.entry_id, "pinEntry", change, path=ID_ARGUMENT, write=Write.PIN)
+
+
+async def delete_entry(conn: asyncpg.Connection, actor: Actor, deletion: EntryDeletion) -> UUID:
+    async def change(row: asyncpg.Record) -> dict:
+        if not may_change_entry(actor.team, actor.user_id, row["author_id"]):
+            raise forbidden("you may delete only your own entries (ADMIN may delete any).", ID_ARGUMENT)
+        check = Checker(prefix=())
+        check.text("reason", deletion.reason, max_len=DELETE_REASON_MAX, required=True)
+        check.settle()
+        reason = redact(deletion.reason)
+        await entries.soft_delete(conn, row, actor.user_id, reason)
+        return {"before": {"kind": row["kind"]}, "after": {"deleted": True, "reason": reason}, "op": "delete"}
+
+    return await _change(conn, actor, deletion.entry_id, "deleteEntry", change, path=ID_ARGUMENT)
