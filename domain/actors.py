@@ -2,13 +2,16 @@
 
 The audit log records `user_id` (None: the system itself); entries written by
 the change carry `team`, which also decides what the actor may write and read.
+The system (the CLI's import without `--as`) is trusted with every write: its
+operator already holds the database.
 """
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.permissions import may_see_restricted
+from domain.permissions import Write, may_see_restricted, may_write
 from domain.teams import Team
+from domain.validation import forbidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +22,8 @@ class Actor:
     @property
     def sees_restricted(self) -> bool:
         return may_see_restricted(self.team)
+
+    def require(self, what: Write) -> None:
+        """Refuse, before anything is read or written, a write the actor's team may not make."""
+        if self.user_id is not None and not may_write(self.team, what):
+            raise forbidden(f"the {self.team.value} team may not write {what.value}.")
