@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY api api
 COPY schema schema
+COPY services services
 COPY domain domain
 COPY store store
 COPY search search
