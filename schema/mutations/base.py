@@ -23,8 +23,8 @@ from domain.validation import Problem, Rejected, not_found
 from schema import ids
 from schema.errors import InvalidArgument
 from schema.types.common import UserError
+from services.accounts import account_at
 from services.transaction import retrying
-from store import accounts
 
 Payload = TypeVar("Payload")
 
@@ -66,11 +66,7 @@ def parse_ids(global_ids: list[str] | None, type_name: str, path: tuple[str, ...
 
 
 async def existing_account(conn: asyncpg.Connection, global_id: str, path: tuple[str, ...]) -> asyncpg.Record:
-    account_id = parse_id(global_id, "Account", path, "account")
-    row = (await accounts.accounts_by_ids(conn, [account_id])).get(account_id)
-    if row is None:
-        raise not_found(path, "account")
-    return row
+    return await account_at(conn, parse_id(global_id, "Account", path, "account"), path)
 
 
 def _plain(value: Any) -> Any:
