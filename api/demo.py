@@ -33,7 +33,17 @@ from api.demo_story import (
     Plan,
     Promise,
 )
-from store import accounts, changes, contacts, entries, invoices, preferences, users
+from domain.accounts import AccountStatus
+from domain.actors import Actor
+from domain.commands.accounts import AccountUpsert
+from domain.commands.contacts import ContactFields, NewContact
+from domain.commands.preferences import PreferenceSetting
+from domain.contacts import Channel, ContactRole
+from domain.windows import Weekday, WindowKind, WindowSpec
+from services import accounts as account_changes
+from services import contacts as contact_changes
+from services import preferences as preference_changes
+from store import accounts, changes, entries, invoices, users
 
 SYSTEM = "demo"
 TERMS_DAYS = 30  # every demo invoice is due 30 days after it was issued
@@ -88,62 +98,49 @@ async def _account(
     conn: asyncpg.Connection, customer: Customer, people: dict[str, users.User], today: date
 ) -> _Account:
     erp, ada = people["erp"], people["ada"]
-    results, changed, _ = await accounts.upsert_accounts(
+    upserted = await account_changes.upsert_accounts(
         conn,
+        Actor(erp.id, erp.team),
         [
-            accounts.AccountUpsert(
+            AccountUpsert(
                 system=SYSTEM,
                 external_id=customer.ref,
                 name=customer.name,
                 tags=list(customer.tags),
                 time_zone=customer.time_zone,
-                status=customer.status,
+                status=AccountStatus(customer.status),
             )
         ],
     )
-    await accounts.record_changes(conn, actor_id=erp.id, action="upsertAccounts", account_ids=changed)
-    account_id = results[0][0]["id"]
+    account_id = upserted[0][0]["id"]
+    as_ada = Actor(ada.id, ada.team)
     contact_ids = {}
     for person in customer.people:
-        fields = {
-            "name": person.name,
-            "title": person.title,
-            "roles": list(person.roles),
-            "email": person.email,
-            "phone": person.phone,
-            "preferred_channel": person.channel,
-            "language": person.language,
-            "do_not_contact": person.do_not_contact,
-        }
+        details = ContactFields(
+            name=person.name,
+            title=person.title,
+            roles=[ContactRole(role) for role in person.roles],
+            email=person.email,
+            phone=person.phone,
+            preferred_channel=Channel(person.channel) if person.channel else None,
+            language=person.language,
+            do_not_contact=person.do_not_contact,
+        )
         windows = [
-            contacts.Window(
-                kind=w.kind,
-                days_of_week=list(w.days) if w.days else None,
-                weeks_of_month=list(w.weeks) if w.weeks else None,
-                start_time=time.fromisoformat(w.start) if w.start else None,
-                end_time=time.fromisoformat(w.end) if w.end else None,
-                from_date=None,
-                until_date=None,
+            WindowSpec(
+                kind=WindowKind(w.kind),
+                days_of_week=[Weekday(day) for day in w.days] if w.days else None,
+                weeks_of_month=w.weeks,
+                start_time=w.start,
+                end_time=w.end,
                 note=w.note,
             )
             for w in person.windows
         ]
-        row = await contacts.create_contact(
-            conn, account_id, {k: v for k, v in fields.items() if v is not None}, windows
-        )
-        await contacts.record_change(conn, actor_id=ada.id, action="createContact", row=row)
+        row = await contact_changes.create_contact(conn, as_ada, NewContact(account_id, details, windows))
         contact_ids[person.name] = row["id"]
     for key, value, note in customer.preferences:
-        before = await preferences.set_preference(conn, account_id, key, value, note, ada.id)
-        await preferences.record_change(
-            conn,
-            actor_id=ada.id,
-            action="setPreference",
-            account_id=account_id,
-            key=key,
-            before=before,
-            after={"key": key, "value": value},
-        )
+        await preference_changes.set_preference(conn, as_ada, PreferenceSetting(account_id, key, value, note))
     bill_ids = {}
     for bill in customer.bills:
         issued = today - timedelta(days=bill.issued_days_ago)

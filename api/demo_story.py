@@ -20,7 +20,7 @@ class DemoUser:
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
+class DemoWindow:
     kind: str
     days: tuple[str, ...] | None = None
     weeks: tuple[int, ...] | None = None
@@ -39,7 +39,7 @@ class Person:
     channel: str | None = None
     language: str | None = None
     do_not_contact: bool = False
-    windows: tuple[Window, ...] = ()
+    windows: tuple[DemoWindow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +169,9 @@ def _customer(item: dict) -> Customer:
     people = tuple(
         Person(
             **{k: _tuples(v) for k, v in person.items() if k != "windows"},
-            windows=tuple(Window(**{k: _tuples(v) for k, v in w.items()}) for w in person.get("windows", ())),
+            windows=tuple(
+                DemoWindow(**{k: _tuples(v) for k, v in w.items()}) for w in person.get("windows", ())
+            ),
         )
         for person in item["people"]
     )

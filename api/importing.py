@@ -2,8 +2,8 @@
 
 This is an edge like /graphql: it turns CSV cells into the records the
 mutations take, checks them with the same rules (domain/records.py) and writes
-them with the same store functions, which also write the audit and outbox
-rows. A file is read twice: once to check its header and count its rows (so the
+them with the same functions as the mutations, which also write the audit and
+outbox rows. A file is read twice: once to check its header and count its rows (so the
 progress bar knows the end and a wrong file fails before anything is written),
 then to import it in batches of at most 1,000 rows, each in ONE transaction.
 
@@ -27,12 +27,19 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.accounts import AccountStatus
 from domain.actors import Actor
+from domain.commands.accounts import AccountUpsert
+from domain.commands.contacts import CONTACT_FIELDS, ContactFields, NewContact
+from domain.contacts import Channel, ContactRole
 from domain.permissions import Write
 from domain.records import check_account, check_contact, check_invoice, check_ref, plausible_ref
 from domain.validation import BATCH_MAX, Checker, Problem, Rejected
+from services import accounts as account_changes
+from services import contacts as contact_changes
+from services.accounts import Upserted
 from services.transaction import retrying
-from store import accounts, contacts, invoices
+from store import accounts, invoices
 
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
@@ -90,13 +97,13 @@ class Row:
 class AccountRow:
     """Accounts need nothing from the database before they are written."""
 
-    item: accounts.AccountUpsert
+    item: AccountUpsert
 
 
 @dataclass
 class ContactRow:
     account_ref: tuple[str, str]
-    fields: dict[str, Any]  # the given columns, as store.contacts takes them
+    details: ContactFields  # the given columns; an empty one is None, and leaves the stored value alone
     account_id: UUID | None = None
 
 
@@ -175,27 +182,24 @@ def _account_ref(check: Checker, cells: Cells) -> tuple[str, str]:
     return ref
 
 
-# The parsers take the allowed values from the GraphQL enums, imported where used: the schema
-# takes longer to import than the whole rest of the CLI, and `rapport --help` should stay quick.
-
-
 def parse_account(check: Checker, cells: Cells) -> tuple[AccountRow, Hashable]:
-    from schema.types.account import AccountStatus
-
     system, external_id = cells.text("external_system"), cells.text("external_id")
     check_ref(check, system, external_id, ("external_system", "external_id"))
     name, tags, time_zone = cells.text("name"), _list(cells, "tags"), cells.get("time_zone")
     check_account(check, name=name, tags=tags, time_zone=time_zone, named=_AS_COLUMN)
     status = _choice(check, cells, "status", AccountStatus)
-    item = accounts.AccountUpsert(
-        system=system, external_id=external_id, name=name, tags=tags, time_zone=time_zone, status=status
+    item = AccountUpsert(
+        system=system,
+        external_id=external_id,
+        name=name,
+        tags=tags,
+        time_zone=time_zone,
+        status=AccountStatus(status) if status else None,
     )
     return AccountRow(item), (system, external_id)
 
 
 def parse_contact(check: Checker, cells: Cells) -> tuple[ContactRow, Hashable]:
-    from schema.types.contact import Channel, ContactRole
-
     account_ref = _account_ref(check, cells)
     name, email = cells.text("name"), cells.get("email")
     title, phone = cells.get("title"), cells.get("phone")
@@ -210,19 +214,24 @@ def parse_contact(check: Checker, cells: Cells) -> tuple[ContactRow, Hashable]:
         language=language,
         named=_AS_COLUMN,
     )
-    fields = {
-        "name": name,
-        "title": title,
-        "roles": _choices(check, cells, "roles", ContactRole),
-        "email": email,
-        "phone": phone,
-        "preferred_channel": _choice(check, cells, "preferred_channel", Channel),
-        "time_zone": time_zone,
-        "language": language,
-        "do_not_contact": _bool(check, cells, "do_not_contact"),
-    }
-    given = {k: v for k, v in fields.items() if v is not None}
-    return ContactRow(account_ref, given), (*account_ref, name.lower(), (email or "").lower())
+    roles = _choices(check, cells, "roles", ContactRole)
+    channel = _choice(check, cells, "preferred_channel", Channel)
+    details = ContactFields(
+        name=name,
+        title=title,
+        roles=None if roles is None else [ContactRole(role) for role in roles],
+        email=email,
+        phone=phone,
+        preferred_channel=Channel(channel) if channel else None,
+        time_zone=time_zone,
+        language=language,
+        do_not_contact=_bool(check, cells, "do_not_contact"),
+    )
+    return ContactRow(account_ref, details), (*account_ref, name.lower(), (email or "").lower())
+
+
+# The invoice parser takes its allowed values from the GraphQL enum, imported where used: the
+# schema takes longer to import than the whole rest of the CLI, and `rapport --help` should stay quick.
 
 
 def parse_invoice(check: Checker, cells: Cells) -> tuple[InvoiceRow, Hashable]:
@@ -278,48 +287,23 @@ async def resolve_accounts(conn: asyncpg.Connection, rows: list[Row]) -> list[tu
     return problems
 
 
+def _counts(outcomes: list[Upserted]) -> Counts:
+    return Counts(
+        outcomes.count(Upserted.CREATED), outcomes.count(Upserted.UPDATED), outcomes.count(Upserted.UNCHANGED)
+    )
+
+
 async def write_accounts(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
-    results, changed, renamed = await accounts.upsert_accounts(conn, [row.value.item for row in rows])
-    if changed:
-        await accounts.record_changes(
-            conn, actor_id=actor.user_id, action=action, account_ids=changed, renamed=renamed
-        )
-    outcomes = [outcome for _, outcome in results]
-    return Counts(outcomes.count("created"), outcomes.count("updated"), outcomes.count("unchanged"))
-
-
-def _contact_key(account_id: UUID, name: str, email: str | None) -> tuple:
-    return account_id, name.strip().lower(), (email or "").strip().lower()
+    items = [row.value.item for row in rows]
+    results = await account_changes.upsert_accounts(conn, actor, items, action=action)
+    return _counts([outcome for _, outcome in results])
 
 
 async def write_contacts(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
-    """Create each contact, or update in place the one with the same account, name and email.
-
-    A column left empty leaves the stored value alone: a sheet that lacks a phone
-    number must not erase the one someone entered in Rapport.
-    """
-    stored = await contacts.contacts_of_accounts(conn, list({row.value.account_id for row in rows}))
-    known: dict[tuple, asyncpg.Record] = {}
-    for people in stored.values():
-        for person in people:
-            known.setdefault(_contact_key(person["account_id"], person["name"], person["email"]), person)
-    counts = Counts()
-    for row in rows:
-        item = row.value
-        person = known.get(_contact_key(item.account_id, item.fields["name"], item.fields.get("email")))
-        if person is None:
-            created = await contacts.create_contact(conn, item.account_id, item.fields, [])
-            await contacts.record_change(conn, actor_id=actor.user_id, action=action, row=created)
-            counts.created += 1
-            continue
-        changed = {k: v for k, v in item.fields.items() if person[k] != v}
-        if not changed:
-            counts.unchanged += 1
-            continue
-        before, after = await contacts.update_contact(conn, person["id"], person["version"], changed, None)
-        await contacts.record_change(conn, actor_id=actor.user_id, action=action, row=after, before=before)
-        counts.updated += 1
-    return counts
+    """Each row creates a contact, or updates the one with the same account, name and email."""
+    items = [NewContact(account_id=row.value.account_id, details=row.value.details) for row in rows]
+    results = await contact_changes.merge_contacts(conn, actor, items, action=action)
+    return _counts([outcome for _, outcome in results])
 
 
 async def write_invoices(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
@@ -362,16 +346,7 @@ KINDS = {
     "contacts": Kind(
         name="contacts",
         required=("account_system", "account_id", "name"),
-        optional=(
-            "title",
-            "roles",
-            "email",
-            "phone",
-            "preferred_channel",
-            "time_zone",
-            "language",
-            "do_not_contact",
-        ),
+        optional=tuple(name for name in CONTACT_FIELDS if name != "name"),
         write=Write.ACCOUNTS,
         action="importContacts",
         parse=parse_contact,

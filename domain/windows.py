@@ -6,17 +6,38 @@ are UTC. Everything here is about mapping one onto the other, including the
 hours that daylight saving skips or repeats.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
-HORIZON = timedelta(days=60)
+from domain.validation import SHORT_TEXT_MAX, Checker
 
-PREFERRED = "PREFERRED"
-BLACKOUT = "BLACKOUT"
+
+class WindowKind(Enum):
+    PREFERRED = "PREFERRED"
+    BLACKOUT = "BLACKOUT"
+
+
+class Weekday(Enum):
+    MON = "MON"
+    TUE = "TUE"
+    WED = "WED"
+    THU = "THU"
+    FRI = "FRI"
+    SAT = "SAT"
+    SUN = "SUN"
+
+
+WEEKDAYS = tuple(day.value for day in Weekday)
+HORIZON = timedelta(days=60)
+WINDOWS_MAX = 20
+END_OF_DAY = "24:00"  # only valid as an end: the window runs to midnight
+
+PREFERRED = WindowKind.PREFERRED
+BLACKOUT = WindowKind.BLACKOUT
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth")
 _DAY = timedelta(days=1)
@@ -26,14 +47,78 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    kind: str  # PREFERRED or BLACKOUT
-    days_of_week: frozenset[str] | None = None  # subset of WEEKDAYS; None or empty = every day
-    weeks_of_month: frozenset[int] | None = None  # 1..5, week n = days 7n-6..7n; None or empty = all
+    """A rule as stored and evaluated; days and weeks keep the order they were stated in."""
+
+    kind: WindowKind
+    days_of_week: Collection[str] | None = None  # some of WEEKDAYS; None or empty = every day
+    weeks_of_month: Collection[int] | None = None  # 1..5, week n = days 7n-6..7n; None or empty = all
     start_time: time | None = None  # local, inclusive; None = 00:00
     end_time: time | None = None  # local, exclusive; None = end of day
     from_date: date | None = None  # local, inclusive
     until_date: date | None = None  # local, inclusive
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSpec:
+    """A window as a person states it: times as "HH:MM" text, where END_OF_DAY ends the day."""
+
+    kind: WindowKind
+    days_of_week: Sequence[Weekday] | None = None
+    weeks_of_month: Sequence[int] | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    from_date: date | None = None
+    until_date: date | None = None
+    note: str | None = None
+
+
+def _hhmm(value: str | None) -> time | None:
+    """A local time; END_OF_DAY, only valid as an end, is stored as no end."""
+    return time.fromisoformat(value) if value and value != END_OF_DAY else None
+
+
+def stated_rules(check: Checker, specs: Sequence[WindowSpec]) -> list[Window]:
+    """The rules a contact's stated windows make; what is wrong with them goes to `check`.
+
+    A note is kept as given: whoever writes it redacts it first.
+    """
+    if len(specs) > WINDOWS_MAX:
+        check.add("windows", f"at most {WINDOWS_MAX} windows per contact.")
+    result = []
+    for i, spec in enumerate(specs):
+        at = check.at("windows", i)
+        # `at` shares the problem list with `check`: count this window's own problems.
+        known = len(check.problems)
+        at.hhmm("startTime", spec.start_time)
+        if spec.end_time != END_OF_DAY:
+            at.hhmm("endTime", spec.end_time)
+        for j, week in enumerate(spec.weeks_of_month or []):
+            if not 1 <= week <= 5:
+                at.at("weeksOfMonth").add(j, "a week of the month is 1 to 5.")
+        at.date_order("fromDate", spec.from_date, "untilDate", spec.until_date)
+        at.text("note", spec.note, max_len=SHORT_TEXT_MAX)
+        if len(check.problems) > known:
+            continue
+        start, end = _hhmm(spec.start_time), _hhmm(spec.end_time)
+        if end is not None and (start or time(0)) >= end:
+            at.add(
+                "endTime",
+                "endTime must be after startTime (windows do not cross midnight; 24:00 ends the day).",
+            )
+        result.append(
+            Window(
+                kind=spec.kind,
+                days_of_week=tuple(d.value for d in spec.days_of_week) if spec.days_of_week else None,
+                weeks_of_month=tuple(spec.weeks_of_month) if spec.weeks_of_month else None,
+                start_time=start,
+                end_time=end,
+                from_date=spec.from_date,
+                until_date=spec.until_date,
+                note=spec.note,
+            )
+        )
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +209,7 @@ def _named(window: Window) -> str:
     return describe(window) + (f" ({window.note})" if window.note else "")
 
 
-def _days(days: frozenset[str]) -> str:
+def _days(days: Collection[str]) -> str:
     """A run of three or more days reads best as a range; two days read better listed ("Sat, Sun")."""
     indexes = sorted(WEEKDAYS.index(d) for d in days)
     names = [WEEKDAYS[i].title() for i in indexes]
@@ -133,7 +218,7 @@ def _days(days: frozenset[str]) -> str:
     return ", ".join(names)
 
 
-def _weeks(weeks: frozenset[int]) -> str:
+def _weeks(weeks: Collection[int]) -> str:
     names = [_ORDINALS[w - 1] for w in sorted(weeks)]
     if len(names) == 1:
         return f"{names[0]} week of the month"

@@ -19,7 +19,8 @@ from schema.types.invoice import Invoice
 from schema.types.node import Node
 from schema.types.search import SearchFilter, SearchResults
 from schema.types.user import User
-from store import accounts, audit
+from store import accounts
+from store.audit_log import audit_page
 
 
 async def _node(info: strawberry.Info, global_id: str) -> Node | None:
@@ -119,7 +120,7 @@ class Query:
         size = pagination.page_size(first, default=50)
         key = pagination.decode(after, int)
         async with info.context.pool.acquire() as conn:
-            rows = await audit.audit_page(
+            rows = await audit_page(
                 conn, ids.decode_as(account_id, "Account"), key[0] if key else None, size + 1
             )
         return AuditEntryConnection.from_rows(rows, size)

@@ -34,7 +34,7 @@ from domain.entries import (
     plan_summary,
     promise_summary,
 )
-from domain.permissions import Write, require
+from domain.permissions import Write
 from domain.redaction import redact
 from domain.validation import Checker, Problem, Rejected, forbidden, not_found
 from services import idempotency
@@ -135,7 +135,7 @@ async def write_entry(
     Returns the entry's id; a retry under the same idempotency key returns the
     first request's entry (None only if that one left no result).
     """
-    require(actor.team, write)
+    actor.require(write)
     check = Checker()
     _check_entry(check, entry, default_summary)
     visibility = entry.visibility or Visibility.ALL_TEAMS

@@ -14,7 +14,7 @@ import asyncpg
 from domain.actors import Actor
 from domain.commands.entries import DisputeResolution, EntryDeletion, EntryEdit, EntryPin
 from domain.entries import DELETE_REASON_MAX, RESOLUTION_MAX, DisputeStatus, EntryKind
-from domain.permissions import Write, may_change_entry, require
+from domain.permissions import Write, may_change_entry
 from domain.redaction import redact
 from domain.validation import Checker, Problem, Rejected, conflict, forbidden, not_found
 from services.entries import check_text, record
@@ -45,7 +45,7 @@ async def _change(
     (editing and deleting depend on who wrote the entry).
     """
     if write is not None:
-        require(actor.team, write)
+        actor.require(write)
     row = await entries.lock_entry(conn, entry_id, restricted=actor.sees_restricted)
     if row is None:
         raise not_found(path, "entry")

@@ -1,13 +1,11 @@
 """Contacts and their contact windows."""
 
-from dataclasses import dataclass
-from datetime import date, time
 from uuid import UUID
 
 import asyncpg
 
-from domain.validation import conflict, not_found
-from store import changes
+from domain.commands.contacts import CONTACT_FIELDS
+from domain.windows import Window
 from store.sql import CONTACT, columns, group_by
 
 # A contact's time zone is its own, else its account's.
@@ -15,29 +13,6 @@ _SELECT = (
     f"SELECT {columns('c', CONTACT)}, coalesce(c.time_zone, a.time_zone) AS effective_time_zone"
     " FROM contacts c JOIN accounts a ON a.id = c.account_id"
 )
-_UPDATABLE = (
-    "name",
-    "title",
-    "roles",
-    "email",
-    "phone",
-    "preferred_channel",
-    "time_zone",
-    "language",
-    "do_not_contact",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    kind: str
-    days_of_week: list[str] | None
-    weeks_of_month: list[int] | None
-    start_time: time | None
-    end_time: time | None
-    from_date: date | None
-    until_date: date | None
-    note: str | None
 
 
 async def contacts_by_ids(conn: asyncpg.Connection, ids: list[UUID]) -> dict[UUID, asyncpg.Record]:
@@ -81,9 +56,9 @@ async def _replace_windows(
                 account_id,
                 contact_id,
                 position,
-                w.kind,
-                w.days_of_week,
-                w.weeks_of_month,
+                w.kind.value,
+                list(w.days_of_week) if w.days_of_week else None,
+                list(w.weeks_of_month) if w.weeks_of_month else None,
                 w.start_time,
                 w.end_time,
                 w.from_date,
@@ -98,7 +73,7 @@ async def _replace_windows(
 async def create_contact(
     conn: asyncpg.Connection, account_id: UUID, fields: dict, windows: list[Window]
 ) -> asyncpg.Record:
-    names = [name for name in fields if name in _UPDATABLE]
+    names = [name for name in fields if name in CONTACT_FIELDS]
     contact_id = await conn.fetchval(
         f"INSERT INTO contacts (account_id, {', '.join(names)})"
         f" VALUES ($1, {', '.join(f'${i}' for i in range(2, len(names) + 2))}) RETURNING id",
@@ -109,53 +84,24 @@ async def create_contact(
     return (await contacts_by_ids(conn, [contact_id]))[contact_id]
 
 
+async def lock_contact(conn: asyncpg.Connection, contact_id: UUID) -> asyncpg.Record | None:
+    """The contact as it is now, locked until the transaction ends (None if there is none)."""
+    return await conn.fetchrow(f"{_SELECT} WHERE c.id = $1 FOR NO KEY UPDATE OF c", contact_id)
+
+
 async def update_contact(
-    conn: asyncpg.Connection,
-    contact_id: UUID,
-    expected_version: int,
-    fields: dict,
-    windows: list[Window] | None,
-) -> tuple[asyncpg.Record, asyncpg.Record]:
-    """Apply changes if the contact is still at expected_version; returns (before, after)."""
-    before = await conn.fetchrow(f"{_SELECT} WHERE c.id = $1 FOR NO KEY UPDATE OF c", contact_id)
-    if before is None:
-        raise not_found(("input", "id"), "contact")
-    if before["version"] != expected_version:
-        raise conflict(
-            f"the contact is at version {before['version']}, not {expected_version}: "
-            "reload it and apply your change again.",
-            ("input", "expectedVersion"),
-        )
-    names = [name for name in fields if name in _UPDATABLE]
+    conn: asyncpg.Connection, before: asyncpg.Record, fields: dict, windows: list[Window] | None
+) -> asyncpg.Record:
+    """Apply changes to the contact locked as `before`; given windows replace the stored ones."""
+    names = [name for name in fields if name in CONTACT_FIELDS]
     assignments = [f"{name} = ${i}" for i, name in enumerate(names, start=3)]
     await conn.execute(
         f"UPDATE contacts SET {', '.join([*assignments, 'version = version + 1', 'updated_at = now()'])}"
         " WHERE account_id = $1 AND id = $2",
         before["account_id"],
-        contact_id,
+        before["id"],
         *(fields[name] for name in names),
     )
     if windows is not None:
-        await _replace_windows(conn, before["account_id"], contact_id, windows)
-    return before, (await contacts_by_ids(conn, [contact_id]))[contact_id]
-
-
-async def record_change(
-    conn: asyncpg.Connection,
-    *,
-    actor_id: UUID | None,
-    action: str,
-    row: asyncpg.Record,
-    before: asyncpg.Record | None = None,
-) -> None:
-    """Audit (the versions it went between), outbox and wake-up for one created or updated contact."""
-    await changes.record(
-        conn,
-        actor_id=actor_id,
-        action=action,
-        entity_type="contact",
-        account_id=row["account_id"],
-        entity_id=row["id"],
-        before={"version": before["version"]} if before else None,
-        after={"version": row["version"]},
-    )
+        await _replace_windows(conn, before["account_id"], before["id"], windows)
+    return (await contacts_by_ids(conn, [before["id"]]))[before["id"]]

@@ -4,7 +4,6 @@ from uuid import UUID
 
 import asyncpg
 
-from store import changes
 from store.sql import group_by
 
 
@@ -47,28 +46,3 @@ async def remove_preference(conn: asyncpg.Connection, account_id: UUID, key: str
     return await conn.fetchrow(
         "DELETE FROM preferences WHERE account_id = $1 AND key = $2 RETURNING *", account_id, key
     )
-
-
-async def record_change(
-    conn: asyncpg.Connection,
-    *,
-    actor_id: UUID | None,
-    action: str,
-    account_id: UUID,
-    key: str,
-    before: asyncpg.Record | None,
-    after: dict | None,
-) -> None:
-    """Audit the key's old and new value; the account's document carries its preferences, so refresh it."""
-    await changes.audit(
-        conn,
-        actor_id=actor_id,
-        action=action,
-        entity_type="preference",
-        entity_id=None,
-        account_id=account_id,
-        before={"key": key, "value": before["value"]} if before else None,
-        after=after,
-    )
-    await changes.enqueue(conn, "account", [(account_id, account_id)])
-    await changes.notify(conn, [account_id])

@@ -4,6 +4,8 @@ Joined queries (an entry with its author, contact and account) read related
 rows in the same round trip; the prefix keeps their columns apart.
 """
 
+from domain.commands.contacts import CONTACT_FIELDS
+
 ACCOUNT = (
     "id",
     "name",
@@ -16,20 +18,7 @@ ACCOUNT = (
     "version",
 )
 USER = ("id", "email", "name", "team")
-CONTACT = (
-    "account_id",
-    "id",
-    "name",
-    "title",
-    "roles",
-    "email",
-    "phone",
-    "preferred_channel",
-    "time_zone",
-    "language",
-    "do_not_contact",
-    "version",
-)
+CONTACT = ("account_id", "id", *CONTACT_FIELDS, "version")
 INVOICE = (
     "account_id",
     "id",

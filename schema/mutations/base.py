@@ -13,15 +13,14 @@ from uuid import UUID
 import asyncpg
 import strawberry
 
-from domain import permissions
 from domain.actors import Actor
 from domain.permissions import Write
 from domain.validation import Problem, Rejected, not_found
 from schema import ids
 from schema.errors import InvalidArgument
 from schema.types.common import UserError
+from services.accounts import account_at
 from services.transaction import retrying
-from store import accounts
 
 Payload = TypeVar("Payload")
 
@@ -39,13 +38,12 @@ async def run(
 
 
 def require(info: strawberry.Info, what: Write) -> None:
-    permissions.require(info.context.user.team, what)
+    actor(info).require(what)
 
 
 def actor(info: strawberry.Info) -> Actor:
-    """The caller as the services name who makes a change."""
-    user = info.context.user
-    return Actor(user.id, user.team)
+    """Who makes the change, as services/ take it: the signed-in user."""
+    return Actor(user_id=info.context.user.id, team=info.context.user.team)
 
 
 def parse_id(global_id: str, type_name: str, path: tuple[str, ...], what: str) -> UUID:
@@ -64,8 +62,4 @@ def parse_ids(global_ids: list[str] | None, type_name: str, path: tuple[str, ...
 
 
 async def existing_account(conn: asyncpg.Connection, global_id: str, path: tuple[str, ...]) -> asyncpg.Record:
-    account_id = parse_id(global_id, "Account", path, "account")
-    row = (await accounts.accounts_by_ids(conn, [account_id])).get(account_id)
-    if row is None:
-        raise not_found(path, "account")
-    return row
+    return await account_at(conn, parse_id(global_id, "Account", path, "account"), path)

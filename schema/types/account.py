@@ -1,13 +1,13 @@
 """Account: one customer, and the root of its timeline."""
 
 from datetime import date, datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
+from domain import accounts
 from schema import ids, pagination
 from schema.moments import day, moment
 from schema.types.common import ExternalRef, PageInfo, page_info
@@ -26,11 +26,7 @@ if TYPE_CHECKING:
     from schema.types.brief import CallBrief
 
 
-@strawberry.enum
-class AccountStatus(Enum):
-    ACTIVE = "ACTIVE"
-    ON_HOLD = "ON_HOLD"
-    CLOSED = "CLOSED"
+AccountStatus = strawberry.enum(accounts.AccountStatus, name="AccountStatus")
 
 
 @strawberry.type(description="A customer account: one shared timeline.")

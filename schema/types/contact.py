@@ -1,13 +1,13 @@
 """Contact: a person at a customer, with roles, channel and contact windows."""
 
 from datetime import date, datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
+from domain import contacts, windows
 from domain.windows import reachability as evaluate
 from schema import ids
 from schema.moments import moment
@@ -18,40 +18,10 @@ if TYPE_CHECKING:
     from schema.types.account import Account
 
 
-@strawberry.enum
-class Channel(Enum):
-    PHONE = "PHONE"
-    EMAIL = "EMAIL"
-    SMS = "SMS"
-    LETTER = "LETTER"
-    MEETING = "MEETING"
-    PORTAL = "PORTAL"
-
-
-@strawberry.enum
-class ContactRole(Enum):
-    BILLING = "BILLING"
-    ACCOUNTS_PAYABLE = "ACCOUNTS_PAYABLE"
-    DECISION_MAKER = "DECISION_MAKER"
-    TECHNICAL = "TECHNICAL"
-    OTHER = "OTHER"
-
-
-@strawberry.enum
-class Weekday(Enum):
-    MON = "MON"
-    TUE = "TUE"
-    WED = "WED"
-    THU = "THU"
-    FRI = "FRI"
-    SAT = "SAT"
-    SUN = "SUN"
-
-
-@strawberry.enum
-class WindowKind(Enum):
-    PREFERRED = "PREFERRED"
-    BLACKOUT = "BLACKOUT"
+Channel = strawberry.enum(contacts.Channel, name="Channel")
+ContactRole = strawberry.enum(contacts.ContactRole, name="ContactRole")
+Weekday = strawberry.enum(windows.Weekday, name="Weekday")
+WindowKind = strawberry.enum(windows.WindowKind, name="WindowKind")
 
 
 @strawberry.type(

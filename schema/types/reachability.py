@@ -28,7 +28,7 @@ def rules(rows: Sequence[asyncpg.Record]) -> list[windows.Window]:
     """Stored contact windows as the domain's Window rules."""
     return [
         windows.Window(
-            kind=row["kind"],
+            kind=windows.WindowKind(row["kind"]),
             days_of_week=frozenset(row["days_of_week"]) if row["days_of_week"] else None,
             weeks_of_month=frozenset(row["weeks_of_month"]) if row["weeks_of_month"] else None,
             start_time=row["start_time"],

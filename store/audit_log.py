@@ -1,4 +1,7 @@
-"""Reading the audit log: who did what to an account, and when, newest first."""
+"""Reading the audit log: who did what to an account, and when, newest first.
+
+Every change writes its audit row with its other rows (store/changes.py); this reads them back.
+"""
 
 from uuid import UUID
 
