@@ -20,8 +20,15 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.actors import Actor
+from domain.commands.invoices import InvoiceUpsert
+from domain.commands.payments import Allocation, PaymentRecord
+from domain.invoices import InvoiceStatus
 from domain.teams import Team
-from store import accounts, changes, contacts, entries, invoices, preferences, users
+from domain.validation import Checker
+from services import invoices as invoice_service
+from services import payments
+from store import accounts, changes, contacts, entries, preferences, users
 
 SYSTEM = "demo"
 TERMS_DAYS = 30  # every demo invoice is due 30 days after it was issued
@@ -1099,6 +1106,10 @@ def _at(today: date, days_ago: int, minute: int = 0) -> datetime:
     return datetime.combine(today - timedelta(days=days_ago), time(10, minute), UTC)
 
 
+def _actor(user: users.User) -> Actor:
+    return Actor(user_id=user.id, team=user.team)
+
+
 def _when(event: Event) -> int:
     return event.days_ago
 
@@ -1203,23 +1214,23 @@ async def _account(
         if bill.became:
             pushes.append(bill.became)
         for days_ago, status, balance in pushes:
-            item = invoices.InvoiceUpsert(
-                account_id=account_id,
+            item = InvoiceUpsert(
                 system=SYSTEM,
                 external_id=bill.number,
+                account_system=SYSTEM,
+                account_external_id=customer.ref,
                 number=bill.number,
                 issued_on=issued,
                 due_on=issued + timedelta(days=TERMS_DAYS),
                 currency=bill.currency or customer.currency,
                 total=Decimal(bill.total),
                 balance=Decimal(balance),
-                status=status,
+                status=InvoiceStatus(status),
             )
-            outcome = await invoices.upsert_invoices(
+            outcome = await invoice_service.upsert_invoices(
                 conn,
+                _actor(erp),
                 [item],
-                actor_id=erp.id,
-                team=erp.team.value,
                 action="upsertInvoices",
                 occurred_at=_at(today, days_ago),
             )
@@ -1310,34 +1321,25 @@ async def _event(
             }
             await _entry(conn, account, ada, "recordPromise", fields, event.invoices, event.contact)
         case Payment():
-            locked = await invoices.lock_invoices(
-                conn, account.id, [account.bills[number] for number, _ in event.invoices]
-            )
-            paid = [(locked[account.bills[number]], Decimal(amount)) for number, amount in event.invoices]
-            received = today - timedelta(days=event.days_ago)
-            payment_id = await invoices.apply_payment(
-                conn,
-                account_id=account.id,
+            payment = PaymentRecord(
                 amount=Decimal(event.amount),
                 currency=currency,
-                received_on=received,
+                received_on=today - timedelta(days=event.days_ago),
                 method=event.method,
                 reference=event.reference,
-                user_id=ada.id,
-                team=ada.team.value,
-                allocations=paid,
-                occurred_at=when,
+                allocations=tuple(
+                    Allocation(account.bills[number], Decimal(amount)) for number, amount in event.invoices
+                ),
             )
+            columns = await payments.apply_payment(
+                conn, _actor(ada), account.id, payment, Checker(), occurred_at=when
+            )
+            del columns["invoice_ids"]
             fields = {
                 "kind": "PAYMENT",
                 "occurred_at": when,
-                "summary": f"Payment of {event.amount} {currency} received",
-                "amount": Decimal(event.amount),
-                "currency": currency,
-                "received_on": received,
-                "method": event.method,
-                "reference": event.reference,
-                "payment_id": payment_id,
+                "summary": payments.summary(payment.amount, payment.currency),
+                **columns,
             }
             numbers = tuple(number for number, _ in event.invoices)
             await _entry(conn, account, ada, "recordPayment", fields, numbers, None)

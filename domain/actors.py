@@ -7,8 +7,9 @@ the change carry `team`, which also decides what the actor may write and read.
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.permissions import may_see_restricted
+from domain.permissions import Write, may_see_restricted, may_write
 from domain.teams import Team
+from domain.validation import forbidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +20,8 @@ class Actor:
     @property
     def sees_restricted(self) -> bool:
         return may_see_restricted(self.team)
+
+    def require(self, what: Write) -> None:
+        """Rejected (FORBIDDEN) unless the actor's team may write `what`."""
+        if not may_write(self.team, what):
+            raise forbidden(f"the {self.team.value} team may not write {what.value}.")

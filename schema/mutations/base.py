@@ -17,8 +17,9 @@ import asyncpg
 import orjson
 import strawberry
 
-from domain.permissions import Write, may_write
-from domain.validation import Problem, Rejected, forbidden, not_found
+from domain.actors import Actor
+from domain.permissions import Write
+from domain.validation import Problem, Rejected, not_found
 from schema import ids
 from schema.errors import InvalidArgument
 from schema.types.common import UserError
@@ -40,10 +41,13 @@ async def run(
         return payload(user_errors=[UserError.from_problem(p) for p in rejected.problems])
 
 
+def actor(info: strawberry.Info) -> Actor:
+    """Who makes the change: the caller."""
+    return Actor(user_id=info.context.user.id, team=info.context.user.team)
+
+
 def require(info: strawberry.Info, what: Write) -> None:
-    team = info.context.user.team
-    if not may_write(team, what):
-        raise forbidden(f"the {team.value} team may not write {what.value}.")
+    actor(info).require(what)
 
 
 def parse_id(global_id: str, type_name: str, path: tuple[str, ...], what: str) -> UUID:

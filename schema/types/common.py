@@ -1,13 +1,12 @@
 """Small value types shared by many others: money, external refs, pages, user errors."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 
 import strawberry
 
+from domain.money import display_amount
 from domain.validation import Problem
-
-CENTS = Decimal("0.01")
 
 
 @strawberry.type(description="An exact amount in an ISO 4217 currency.")
@@ -20,19 +19,6 @@ class Money:
         if amount is None or currency is None:
             return None
         return cls(amount=display_amount(amount), currency=currency)
-
-
-def display_amount(amount: Decimal) -> Decimal:
-    """Two decimals, or as many (up to the stored four) as the amount really has.
-
-    An amount too large to quantize (only ever in input that validation will
-    refuse) is shown as given.
-    """
-    try:
-        cents = amount.quantize(CENTS)
-    except InvalidOperation:
-        return amount
-    return cents if cents == amount else amount.normalize()
 
 
 @strawberry.type(description='An id in another system, e.g. {system: "quickbooks", id: "1042"}.')
