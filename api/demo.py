@@ -37,13 +37,19 @@ from domain.accounts import AccountStatus
 from domain.actors import Actor
 from domain.commands.accounts import AccountUpsert
 from domain.commands.contacts import ContactFields, NewContact
+from domain.commands.invoices import InvoiceUpsert
+from domain.commands.payments import Allocation, PaymentRecord
 from domain.commands.preferences import PreferenceSetting
 from domain.contacts import Channel, ContactRole
+from domain.invoices import InvoiceStatus
+from domain.validation import Checker
 from domain.windows import Weekday, WindowKind, WindowSpec
 from services import accounts as account_changes
 from services import contacts as contact_changes
+from services import invoices as invoice_service
+from services import payments
 from services import preferences as preference_changes
-from store import accounts, changes, entries, invoices, users
+from store import accounts, changes, entries, users
 
 SYSTEM = "demo"
 TERMS_DAYS = 30  # every demo invoice is due 30 days after it was issued
@@ -55,6 +61,10 @@ class AlreadyLoaded(Exception):
 
 def _at(today: date, days_ago: int, minute: int = 0) -> datetime:
     return datetime.combine(today - timedelta(days=days_ago), time(10, minute), UTC)
+
+
+def _actor(user: users.User) -> Actor:
+    return Actor(user_id=user.id, team=user.team)
 
 
 def _when(event: Event) -> int:
@@ -100,7 +110,7 @@ async def _account(
     erp, ada = people["erp"], people["ada"]
     upserted = await account_changes.upsert_accounts(
         conn,
-        Actor(erp.id, erp.team),
+        _actor(erp),
         [
             AccountUpsert(
                 system=SYSTEM,
@@ -113,7 +123,7 @@ async def _account(
         ],
     )
     account_id = upserted[0][0]["id"]
-    as_ada = Actor(ada.id, ada.team)
+    as_ada = _actor(ada)
     contact_ids = {}
     for person in customer.people:
         details = ContactFields(
@@ -148,23 +158,23 @@ async def _account(
         if bill.became:
             pushes.append(bill.became)
         for days_ago, status, balance in pushes:
-            item = invoices.InvoiceUpsert(
-                account_id=account_id,
+            item = InvoiceUpsert(
                 system=SYSTEM,
                 external_id=bill.number,
+                account_system=SYSTEM,
+                account_external_id=customer.ref,
                 number=bill.number,
                 issued_on=issued,
                 due_on=issued + timedelta(days=TERMS_DAYS),
                 currency=bill.currency or customer.currency,
                 total=Decimal(bill.total),
                 balance=Decimal(balance),
-                status=status,
+                status=InvoiceStatus(status),
             )
-            outcome = await invoices.upsert_invoices(
+            outcome = await invoice_service.upsert_invoices(
                 conn,
+                _actor(erp),
                 [item],
-                actor_id=erp.id,
-                team=erp.team.value,
                 action="upsertInvoices",
                 occurred_at=_at(today, days_ago),
             )
@@ -255,34 +265,25 @@ async def _event(
             }
             await _entry(conn, account, ada, "recordPromise", fields, event.invoices, event.contact)
         case Payment():
-            locked = await invoices.lock_invoices(
-                conn, account.id, [account.bills[number] for number, _ in event.invoices]
-            )
-            paid = [(locked[account.bills[number]], Decimal(amount)) for number, amount in event.invoices]
-            received = today - timedelta(days=event.days_ago)
-            payment_id = await invoices.apply_payment(
-                conn,
-                account_id=account.id,
+            payment = PaymentRecord(
                 amount=Decimal(event.amount),
                 currency=currency,
-                received_on=received,
+                received_on=today - timedelta(days=event.days_ago),
                 method=event.method,
                 reference=event.reference,
-                user_id=ada.id,
-                team=ada.team.value,
-                allocations=paid,
-                occurred_at=when,
+                allocations=tuple(
+                    Allocation(account.bills[number], Decimal(amount)) for number, amount in event.invoices
+                ),
             )
+            columns = await payments.apply_payment(
+                conn, _actor(ada), account.id, payment, Checker(), occurred_at=when
+            )
+            del columns["invoice_ids"]
             fields = {
                 "kind": "PAYMENT",
                 "occurred_at": when,
-                "summary": f"Payment of {event.amount} {currency} received",
-                "amount": Decimal(event.amount),
-                "currency": currency,
-                "received_on": received,
-                "method": event.method,
-                "reference": event.reference,
-                "payment_id": payment_id,
+                "summary": payments.summary(payment.amount, payment.currency),
+                **columns,
             }
             numbers = tuple(number for number, _ in event.invoices)
             await _entry(conn, account, ada, "recordPayment", fields, numbers, None)

@@ -31,15 +31,18 @@ from domain.accounts import AccountStatus
 from domain.actors import Actor
 from domain.commands.accounts import AccountUpsert
 from domain.commands.contacts import CONTACT_FIELDS, ContactFields, NewContact
+from domain.commands.invoices import InvoiceUpsert
 from domain.contacts import Channel, ContactRole
+from domain.invoices import InvoiceStatus
 from domain.permissions import Write
 from domain.records import check_account, check_contact, check_invoice, check_ref, plausible_ref
 from domain.validation import BATCH_MAX, Checker, Problem, Rejected
 from services import accounts as account_changes
 from services import contacts as contact_changes
+from services import invoices
 from services.accounts import Upserted
 from services.transaction import retrying
-from store import accounts, invoices
+from store import accounts
 
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
@@ -110,7 +113,7 @@ class ContactRow:
 @dataclass
 class InvoiceRow:
     account_ref: tuple[str, str]
-    values: dict[str, Any]  # an InvoiceUpsert but for its account_id
+    values: dict[str, Any]  # an InvoiceUpsert but for its account_ref
     account_id: UUID | None = None
 
 
@@ -235,8 +238,6 @@ def parse_contact(check: Checker, cells: Cells) -> tuple[ContactRow, Hashable]:
 
 
 def parse_invoice(check: Checker, cells: Cells) -> tuple[InvoiceRow, Hashable]:
-    from schema.types.invoice import InvoiceStatus
-
     system, external_id = cells.text("external_system"), cells.text("external_id")
     check_ref(check, system, external_id, ("external_system", "external_id"))
     account_ref = _account_ref(check, cells)
@@ -267,7 +268,7 @@ def parse_invoice(check: Checker, cells: Cells) -> tuple[InvoiceRow, Hashable]:
         "currency": currency,
         "total": total,
         "balance": balance,
-        "status": status,
+        "status": status and InvoiceStatus(status),
     }
     return InvoiceRow(account_ref, values), (system, external_id)
 
@@ -307,10 +308,15 @@ async def write_contacts(conn: asyncpg.Connection, rows: list[Row], actor: Actor
 
 
 async def write_invoices(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
-    items = [invoices.InvoiceUpsert(account_id=row.value.account_id, **row.value.values) for row in rows]
-    outcome = await invoices.upsert_invoices(
-        conn, items, actor_id=actor.user_id, team=actor.team.value, action=action
-    )
+    items = [
+        InvoiceUpsert(
+            account_system=row.value.account_ref[0],
+            account_external_id=row.value.account_ref[1],
+            **row.value.values,
+        )
+        for row in rows
+    ]
+    outcome = await invoices.upsert_invoices(conn, actor, items, action=action)
     return Counts(outcome.created, outcome.updated, outcome.unchanged)
 
 

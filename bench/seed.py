@@ -41,7 +41,7 @@ import asyncpg
 
 from api import migrate
 from bench import invoice_feed, words
-from domain.entries import status_change_summary
+from domain.invoices import status_change_summary
 
 DATABASE = "rapport_bench"
 GENERATOR_VERSION = 1

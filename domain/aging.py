@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
+from domain.invoices import NOT_PAYABLE
+
 
 class AgingBucket(Enum):
     CURRENT = "CURRENT"
@@ -13,12 +15,9 @@ class AgingBucket(Enum):
     DAYS_91_PLUS = "DAYS_91_PLUS"
 
 
-CLOSED_STATUSES = frozenset({"PAID", "VOID", "WRITTEN_OFF"})
-
-
 def days_overdue(due_on: date, balance: Decimal, status: str, as_of: date) -> int:
     """Days past due; 0 when not yet due, nothing is owed, or the invoice is closed."""
-    if balance <= 0 or status in CLOSED_STATUSES or status == "DRAFT":
+    if balance <= 0 or status in NOT_PAYABLE:
         return 0
     return max(0, (as_of - due_on).days)
 

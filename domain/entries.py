@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from domain.amounts import display_amount
+from domain.money import display_amount
 
 
 class EntryKind(Enum):
@@ -93,18 +93,3 @@ def plan_summary(amounts: Iterable[Decimal], currency: str) -> str:
     amounts = list(amounts)
     total = sum((amount for amount in amounts if amount.is_finite()), Decimal(0))
     return f"Payment plan: {len(amounts)} installments, {display_amount(total)} {currency} in all"
-
-
-def status_change_summary(number: str, from_status: str | None, to_status: str) -> str:
-    if from_status is None:
-        return f"Invoice {number} recorded as {to_status}"
-    return f"Invoice {number}: {from_status} → {to_status}"
-
-
-def status_after_payment(status_before: str, balance_after: object) -> str:
-    """An invoice paid down to nothing is PAID; anything left makes it PARTIALLY_PAID, except
-    that a disputed one stays DISPUTED: paying part of it does not settle the dispute, and AR
-    must still see it as disputed (not chased as overdue)."""
-    if balance_after == 0:
-        return "PAID"
-    return "DISPUTED" if status_before == "DISPUTED" else "PARTIALLY_PAID"

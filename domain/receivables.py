@@ -12,10 +12,8 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
-from domain.aging import CLOSED_STATUSES, AgingBucket, bucket, days_overdue
-
-# DRAFT invoices have not been sent, so nothing is owed on them yet.
-NOT_YET_OWED = frozenset({"DRAFT"})
+from domain.aging import AgingBucket, bucket, days_overdue
+from domain.invoices import NOT_PAYABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +44,7 @@ def is_open(invoice: InvoiceFacts) -> bool:
     balance owes nothing whatever its status says (the ERP may lag behind), so
     it is not counted as open either.
     """
-    return (
-        invoice.status not in CLOSED_STATUSES and invoice.status not in NOT_YET_OWED and invoice.balance > 0
-    )
+    return invoice.status not in NOT_PAYABLE and invoice.balance > 0
 
 
 def _days(invoice: InvoiceFacts, as_of: date) -> int:

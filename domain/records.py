@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from domain.invoices import InvoiceStatus
 from domain.validation import NAME_MAX, Checker
 
 REF_MAX = 200
@@ -92,6 +93,6 @@ def check_invoice(
     known = total is not None and balance is not None and balance.is_finite() and total.is_finite()
     if known and balance > total:
         check.add("balance", "balance must not exceed total.")
-    if status == "PAID" and balance is not None and balance.is_finite() and balance != 0:
+    if status == InvoiceStatus.PAID and balance is not None and balance.is_finite() and balance != 0:
         # Receivables and the queue would count money as owed on an invoice marked paid.
         check.add("balance", "a PAID invoice has no balance left: send 0, or the status PARTIALLY_PAID.")

@@ -15,8 +15,8 @@ from schema import pagination
 from schema.errors import InvalidArgument
 from schema.moments import day
 from schema.types.account import Account
-from schema.types.brief import CollectionsConnection, CollectionsEdge, CollectionsItem
 from schema.types.common import Money, page_info
+from schema.types.queue import CollectionsConnection, CollectionsEdge, CollectionsItem
 from store import collections
 
 

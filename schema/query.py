@@ -11,12 +11,12 @@ from schema.errors import Forbidden
 from schema.searching import run_search
 from schema.types.account import Account, AccountConnection, AccountFilter
 from schema.types.audit import AuditEntryConnection
-from schema.types.brief import CollectionsConnection
 from schema.types.common import ExternalRefInput
 from schema.types.contact import Contact
 from schema.types.entries.rows import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.node import Node
+from schema.types.queue import CollectionsConnection
 from schema.types.search import SearchFilter, SearchResults
 from schema.types.user import User
 from store import accounts

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from domain.aging import CLOSED_STATUSES
+from domain.invoices import CLOSED_STATUSES
 
 TYPES = {"entry": "ENTRY", "account": "ACCOUNT", "contact": "CONTACT", "invoice": "INVOICE"}
 

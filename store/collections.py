@@ -4,7 +4,9 @@ Only the accounts of the page leave the database. The query restates in SQL
 three rules whose reference versions live in domain/ (a window applies at a
 local time, a promise's status, what counts as overdue and disputed); a test
 compares both on random data, so the queue, the call brief and the single
-fields never disagree. The weights of the priority come from domain/priority.py.
+fields never disagree. The weights of the priority come from domain/priority.py,
+the other rule constants from domain/ too; they are written into the text (see
+store.sql.literals) so the partial indexes of migration 0004 still match.
 """
 
 from dataclasses import dataclass
@@ -14,7 +16,11 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.invoices import NOT_PAYABLE
 from domain.priority import Weights
+from domain.promises import BROKEN_LOOKBACK_DAYS
+from domain.risk import BILLING_ROLES, FINANCIAL_NEWS, NEWS_LOOKBACK_DAYS
+from store.sql import literals
 
 # A window applies when every set field matches the contact's local time `w.local`.
 _APPLIES = """
@@ -40,7 +46,7 @@ WITH open_invoices AS MATERIALIZED (
                   AND d.kind = 'DISPUTE' AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL
                   AND ($3 OR d.visibility = 'ALL_TEAMS'))) AS disputed
       FROM invoices i
-     WHERE i.status NOT IN ('PAID', 'VOID', 'WRITTEN_OFF', 'DRAFT') AND i.balance > 0
+     WHERE i.status NOT IN ({literals(NOT_PAYABLE)}) AND i.balance > 0
 ),
 per_currency AS (
     SELECT account_id, currency, sum(balance) AS open,
@@ -68,7 +74,7 @@ promise_facts AS (
               FROM candidates c
               JOIN entries e ON e.account_id = c.account_id
              WHERE e.kind = 'PROMISE_TO_PAY' AND e.deleted_at IS NULL AND e.cancelled_at IS NULL
-               AND e.promised_for + e.grace_days >= $1 - 181
+               AND e.promised_for + e.grace_days >= $1 - {BROKEN_LOOKBACK_DAYS + 1}  -- broken the day after
                AND ($3 OR e.visibility = 'ALL_TEAMS')) p
      CROSS JOIN LATERAL (
         SELECT p.amount <= coalesce(sum(pay.amount), 0) AS kept FROM payments pay
@@ -97,7 +103,7 @@ people_facts AS (
            bool_or(NOT ct.do_not_contact AND NOT coalesce(w.blackout_now, false)
                    AND (NOT coalesce(w.has_preferred, false) OR w.preferred_now)) AS reachable_now,
            bool_and(ct.do_not_contact) AS all_do_not_contact,
-           bool_or(ct.roles && ARRAY['BILLING', 'ACCOUNTS_PAYABLE'] AND NOT ct.do_not_contact)
+           bool_or(ct.roles && ARRAY[{literals(BILLING_ROLES)}] AND NOT ct.do_not_contact)
                AS billing_contact
       FROM candidates c
       JOIN contacts ct ON ct.account_id = c.account_id
@@ -113,9 +119,9 @@ facts AS (
            coalesce(pe.billing_contact, false) AS billing_contact,
            c.account_id IN (SELECT n.account_id FROM entries n
                     WHERE n.kind = 'NEWS'
-                      AND n.category IN ('DOWNSIZING', 'FINANCIAL_DIFFICULTY') AND n.deleted_at IS NULL
+                      AND n.category IN ({literals(FINANCIAL_NEWS)}) AND n.deleted_at IS NULL
                       AND ($3 OR n.visibility = 'ALL_TEAMS')
-                      AND n.occurred_at > $2::timestamptz - interval '90 days'
+                      AND n.occurred_at > $2::timestamptz - interval '{NEWS_LOOKBACK_DAYS} days'
                       AND n.occurred_at <= $2::timestamptz) AS financial_news,
            EXISTS (SELECT 1 FROM entries d
                     WHERE d.account_id = c.account_id AND d.kind = 'DISPUTE' AND d.dispute_status = 'OPEN'

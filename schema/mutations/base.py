@@ -14,7 +14,6 @@ import asyncpg
 import strawberry
 
 from domain.actors import Actor
-from domain.permissions import Write
 from domain.validation import Problem, Rejected, not_found
 from schema import ids
 from schema.errors import InvalidArgument
@@ -35,10 +34,6 @@ async def run(
             return await retrying(conn, work)
     except Rejected as rejected:
         return payload(user_errors=[UserError.from_problem(p) for p in rejected.problems])
-
-
-def require(info: strawberry.Info, what: Write) -> None:
-    actor(info).require(what)
 
 
 def actor(info: strawberry.Info) -> Actor:

@@ -1,4 +1,4 @@
-"""The call brief and the collections queue: what to know before contacting a customer."""
+"""The call brief: what to know before contacting a customer."""
 
 from datetime import datetime
 
@@ -6,7 +6,6 @@ import strawberry
 
 from domain.risk import RiskFlag as RiskFlagValue
 from schema.types.account import Account
-from schema.types.common import Money, PageInfo
 from schema.types.contact import Channel, Contact
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.conversation import CustomerNews
@@ -47,26 +46,3 @@ class CallBrief:
     pinned: list[TimelineEntry]
     preferences: list[Preference]
     open_follow_ups: list[FollowUp]
-
-
-@strawberry.type
-class CollectionsItem:
-    account: Account
-    priority: float = strawberry.field(description="Higher = call sooner; see reasons.")
-    overdue: list[Money] = strawberry.field(description="Per currency, disputed amounts excluded.")
-    oldest_days_overdue: int
-    reachable_now: bool
-    flags: list[RiskFlag]
-    reasons: list[str]
-
-
-@strawberry.type
-class CollectionsEdge:
-    cursor: str
-    node: CollectionsItem
-
-
-@strawberry.type
-class CollectionsConnection:
-    edges: list[CollectionsEdge]
-    page_info: PageInfo

@@ -5,7 +5,7 @@ from enum import Enum
 
 import strawberry
 
-from domain.amounts import display_amount
+from domain.money import display_amount
 from domain.validation import Problem
 
 

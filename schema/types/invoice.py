@@ -1,14 +1,13 @@
 """Invoice: what the ERP says is owed, with its own slice of the timeline."""
 
 from datetime import UTC, date, datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import asyncpg
 import strawberry
 
-from domain import aging, promises
+from domain import aging, invoices, promises
 from schema import ids, pagination
 from schema.types.common import ExternalRef, Money, PageInfo, page_info
 from schema.types.node import Node
@@ -20,17 +19,7 @@ if TYPE_CHECKING:
     from schema.types.entries.timeline import TimelineEntryConnection
 
 
-@strawberry.enum
-class InvoiceStatus(Enum):
-    DRAFT = "DRAFT"
-    OPEN = "OPEN"
-    PARTIALLY_PAID = "PARTIALLY_PAID"
-    PAID = "PAID"
-    DISPUTED = "DISPUTED"
-    WRITTEN_OFF = "WRITTEN_OFF"
-    VOID = "VOID"
-
-
+InvoiceStatus = strawberry.enum(invoices.InvoiceStatus, name="InvoiceStatus")
 AgingBucket = strawberry.enum(aging.AgingBucket, name="AgingBucket")
 
 
@@ -60,7 +49,7 @@ class Invoice(Node):
 
     @strawberry.field(description="Days past dueOn; 0 when not yet due, nothing is owed, or closed.")
     def days_overdue(self, as_of: date | None = None) -> int:
-        return aging.days_overdue(self.due_on, self.balance.amount, self.status.value, as_of or today())
+        return aging.days_overdue(self.due_on, self.balance.amount, self.status, as_of or today())
 
     @strawberry.field
     def aging_bucket(self, as_of: date | None = None) -> AgingBucket:

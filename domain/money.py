@@ -1,4 +1,4 @@
-"""How an amount reads to a person: in sentences the service writes and in Money on the API."""
+"""How an amount is shown to people: in summaries written to the timeline and in the API."""
 
 from decimal import Decimal, InvalidOperation
 
