@@ -1,4 +1,4 @@
-"""The import direction of docs/DESIGN (the "Layout" section), checked by a program, not by memory.
+"""The import direction of docs/design.md (the "Layout" section), checked by a program, not by memory.
 
 Each room may import only the rooms listed for it; api/ is the edge and may
 import any room, and no room imports api/. Tests and bench are outside the rooms.
