@@ -1,7 +1,6 @@
 """upsertInvoices: bulk, keyed by externalRef, all or nothing; reading invoices, their aging and timeline."""
 
 import random
-import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -371,7 +370,6 @@ async def test_journey_5_erp_sync_of_5000_invoices_in_batches(integration, pool)
         for n in range(5_000)
     ]
     batches = [invoices[i : i + 1_000] for i in range(0, 5_000, 1_000)]
-    started = time.monotonic()
 
     # when: the first run
     for batch in batches:
@@ -470,7 +468,6 @@ async def test_journey_5_erp_sync_of_5000_invoices_in_batches(integration, pool)
         assert len(node["invoices"]) == 1
         assert node["invoices"][0]["status"] == "PAID"
         assert node["invoices"][0]["balance"]["amount"] == "0.00"
-    assert time.monotonic() - started < 60
 
 
 # ---------------------------------------------------------------- all or nothing
