@@ -7,8 +7,9 @@ invoice is disputed (service opened it), that the only AP clerk is on vacation
 the third week of every month. Every date is relative to today, so the story
 is always current; everything else is fixed, so two loads tell the same story.
 
-The data goes through the same store functions as the mutations, with their
-audit and outbox rows, so the index worker makes it searchable. It loads in
+The story (api/demo_story.toml) goes through the same services as the
+mutations, as the user who would have written each event: validated, redacted,
+audited and queued, so the index worker makes it searchable. It loads in
 one transaction, once: accounts with external refs in the system "demo" mean
 it is already there.
 """
@@ -37,19 +38,42 @@ from domain.accounts import AccountStatus
 from domain.actors import Actor
 from domain.commands.accounts import AccountUpsert
 from domain.commands.contacts import ContactFields, NewContact
+from domain.commands.entries import (
+    DisputeDetail,
+    DisputeResolution,
+    FollowUpDetail,
+    Installment,
+    InteractionDetail,
+    NewEntry,
+    NewsDetail,
+    NoteDetail,
+    PlanDetail,
+    PromiseDetail,
+)
 from domain.commands.invoices import InvoiceUpsert
 from domain.commands.payments import Allocation, PaymentRecord
 from domain.commands.preferences import PreferenceSetting
 from domain.contacts import Channel, ContactRole
+from domain.entries import (
+    Direction,
+    DisputeReason,
+    DisputeStatus,
+    EntryKind,
+    InteractionOutcome,
+    NewsCategory,
+    Visibility,
+)
 from domain.invoices import InvoiceStatus
+from domain.permissions import Write
 from domain.validation import Checker
 from domain.windows import Weekday, WindowKind, WindowSpec
 from services import accounts as account_changes
 from services import contacts as contact_changes
+from services import entries as entry_service
+from services import entry_changes, payments
 from services import invoices as invoice_service
-from services import payments
 from services import preferences as preference_changes
-from store import accounts, changes, entries, users
+from store import accounts, users
 
 SYSTEM = "demo"
 TERMS_DAYS = 30  # every demo invoice is due 30 days after it was issued
@@ -182,43 +206,48 @@ async def _account(
     return _Account(customer, account_id, contact_ids, bill_ids)
 
 
-async def _entry(
-    conn: asyncpg.Connection,
-    account: _Account,
-    author: users.User,
-    action: str,
-    fields: dict,
-    invoice_numbers: tuple[str, ...],
-    contact: str | None,
-    restricted: bool = False,
-) -> UUID:
-    visibility = "RESTRICTED" if restricted else "ALL_TEAMS"
-    entry_id = await entries.insert_entry(
-        conn,
-        {
-            "account_id": account.id,
-            "author_id": author.id,
-            "team": author.team.value,
-            "recorded_at": fields["occurred_at"],
-            "contact_id": account.people[contact] if contact else None,
-            "visibility": visibility,
-            **fields,
-        },
-        [account.bills[number] for number in invoice_numbers],
-    )
-    await changes.record(
-        conn,
-        actor_id=author.id,
-        action=action,
-        entity_type="entry",
+def _entry(account: _Account, event: Event, when: datetime, detail: object, **fields: object) -> NewEntry:
+    """A story event as the command a user's mutation would give (names resolved to ids)."""
+    contact = getattr(event, "contact", None)
+    numbers = [part if isinstance(part, str) else part[0] for part in getattr(event, "invoices", ())]
+    return NewEntry(
         account_id=account.id,
-        entity_id=entry_id,
-        after={"kind": fields["kind"], "visibility": visibility},
+        detail=detail,
+        summary=getattr(event, "summary", None),
+        body=getattr(event, "body", None),
+        contact_id=account.people[contact] if contact else None,
+        invoice_ids=tuple(account.bills[number] for number in numbers),
+        occurred_at=when,
+        visibility=Visibility.RESTRICTED if getattr(event, "restricted", False) else None,
+        **fields,
     )
-    return entry_id
 
 
-_ACTIONS = {"NOTE": "logNote", "NEWS": "logNews"}
+def _detail(event: Event, today: date, currency: str, people: dict[str, users.User]) -> object:
+    """What the event's kind adds to its entry: the *Detail its mutation would build."""
+    match event:
+        case Entry(kind="NOTE"):
+            return NoteDetail()
+        case Entry(kind="NEWS"):
+            return NewsDetail(NewsCategory(event.category))
+        case Entry():
+            outcome = InteractionOutcome(event.outcome) if event.outcome else None
+            return InteractionDetail(EntryKind(event.kind), Direction(event.direction), outcome)
+        case Promise():
+            promised_for = today + timedelta(days=event.promised_in_days)
+            return PromiseDetail(Decimal(event.amount), currency, promised_for, event.grace_days)
+        case Dispute():
+            return DisputeDetail(DisputeReason(event.reason), Decimal(event.amount) if event.amount else None)
+        case Plan():
+            installments = tuple(
+                Installment(today + timedelta(days=days), Decimal(amount))
+                for days, amount in event.installments
+            )
+            return PlanDetail(currency, installments)
+        case FollowUp():
+            due_at = datetime.combine(today + timedelta(days=event.due_in_days), time(9), UTC)
+            return FollowUpDetail(due_at, people[event.assignee].id)
+    raise AssertionError(f"no detail for {event!r}")
 
 
 async def _event(
@@ -229,125 +258,49 @@ async def _event(
     today: date,
     minute: int,
 ) -> None:
+    """Write one event of the story through the service its mutation calls, as its author."""
     when = _at(today, event.days_ago, minute)
     currency = account.customer.currency
-    ada = people["ada"]
-    match event:
-        case Entry():
-            fields = {
-                "kind": event.kind,
-                "occurred_at": when,
-                "summary": event.summary,
-                "body": event.body,
-                "direction": event.direction,
-                "outcome": event.outcome,
-                "category": event.category,
-            }
-            await _entry(
-                conn,
-                account,
-                people[event.author],
-                _ACTIONS.get(event.kind, "logInteraction"),
-                {k: v for k, v in fields.items() if v is not None},
-                event.invoices,
-                event.contact,
-                event.restricted,
-            )
-        case Promise():
-            fields = {
-                "kind": "PROMISE_TO_PAY",
-                "occurred_at": when,
-                "summary": event.summary,
-                "amount": Decimal(event.amount),
-                "currency": currency,
-                "promised_for": today + timedelta(days=event.promised_in_days),
-                "grace_days": event.grace_days,
-            }
-            await _entry(conn, account, ada, "recordPromise", fields, event.invoices, event.contact)
-        case Payment():
-            payment = PaymentRecord(
-                amount=Decimal(event.amount),
-                currency=currency,
-                received_on=today - timedelta(days=event.days_ago),
-                method=event.method,
-                reference=event.reference,
-                allocations=tuple(
-                    Allocation(account.bills[number], Decimal(amount)) for number, amount in event.invoices
-                ),
-            )
-            columns = await payments.apply_payment(
-                conn, _actor(ada), account.id, payment, Checker(), occurred_at=when
-            )
-            del columns["invoice_ids"]
-            fields = {
-                "kind": "PAYMENT",
-                "occurred_at": when,
-                "summary": payments.summary(payment.amount, payment.currency),
-                **columns,
-            }
-            numbers = tuple(number for number, _ in event.invoices)
-            await _entry(conn, account, ada, "recordPayment", fields, numbers, None)
-        case Dispute():
-            author = people[event.author]
-            fields = {
-                "kind": "DISPUTE",
-                "occurred_at": when,
-                "summary": event.summary,
-                "body": event.body,
-                "dispute_reason": event.reason,
-                "dispute_status": "OPEN",
-                "amount": Decimal(event.amount) if event.amount else None,
-                "currency": currency if event.amount else None,
-            }
-            entry_id = await _entry(
-                conn,
-                account,
-                author,
-                "openDispute",
-                {k: v for k, v in fields.items() if v is not None},
-                event.invoices,
-                event.contact,
-            )
-            if event.resolved_days_ago is not None:
-                row = await entries.lock_entry(conn, entry_id, restricted=True)
-                await entries.update_entry(
-                    conn,
-                    row,
-                    {
-                        "dispute_status": "RESOLVED",
-                        "resolution": event.resolution,
-                        "resolved_at": _at(today, event.resolved_days_ago),
-                    },
-                )
-                await changes.record(
-                    conn,
-                    actor_id=author.id,
-                    action="resolveDispute",
-                    entity_type="entry",
-                    account_id=account.id,
-                    entity_id=entry_id,
-                    before={"status": "OPEN"},
-                    after={"status": "RESOLVED"},
-                )
-        case Plan():
-            fields = {
-                "kind": "PAYMENT_PLAN",
-                "occurred_at": when,
-                "summary": event.summary,
-                "currency": currency,
-                "installments": [
-                    {"dueOn": (today + timedelta(days=days)).isoformat(), "amount": amount}
-                    for days, amount in event.installments
-                ],
-            }
-            await _entry(conn, account, ada, "createPaymentPlan", fields, event.invoices, event.contact)
-        case FollowUp():
-            fields = {
-                "kind": "FOLLOW_UP",
-                "occurred_at": when,
-                "summary": event.summary,
-                "due_at": datetime.combine(today + timedelta(days=event.due_in_days), time(9), UTC),
-                "assignee_id": people[event.assignee].id,
-                "done": False,
-            }
-            await _entry(conn, account, people[event.author], "createFollowUp", fields, (), None)
+    if isinstance(event, Payment):
+        await _payment(conn, account, event, _actor(people["ada"]), today, when)
+        return
+    author = _actor(people[getattr(event, "author", "ada")])
+    entry_id = await entry_service.new_entry(
+        conn, author, _entry(account, event, when, _detail(event, today, currency, people))
+    )
+    if isinstance(event, Dispute) and event.resolved_days_ago is not None:
+        resolution = DisputeResolution(
+            entry_id, DisputeStatus.RESOLVED, event.resolution or "", _at(today, event.resolved_days_ago)
+        )
+        await entry_changes.resolve_dispute(conn, author, resolution)
+
+
+async def _payment(
+    conn: asyncpg.Connection, account: _Account, event: Payment, actor: Actor, today: date, when: datetime
+) -> None:
+    payment = PaymentRecord(
+        amount=Decimal(event.amount),
+        currency=account.customer.currency,
+        received_on=today - timedelta(days=event.days_ago),
+        method=event.method,
+        reference=event.reference,
+        allocations=tuple(
+            Allocation(account.bills[number], Decimal(amount)) for number, amount in event.invoices
+        ),
+    )
+
+    async def columns(
+        conn: asyncpg.Connection, check: Checker, detail: object, account_id: UUID, invoice_rows: list
+    ) -> dict:
+        return await payments.apply_payment(conn, actor, account_id, payment, check, occurred_at=when)
+
+    await entry_service.write_entry(
+        conn,
+        actor,
+        "recordPayment",
+        _entry(account, event, when, payment),
+        write=Write.INVOICES,
+        kind=EntryKind.PAYMENT,
+        columns=columns,
+        default_summary=payments.summary(payment.amount, payment.currency),
+    )

@@ -113,7 +113,7 @@ async def resolve_dispute(conn: asyncpg.Connection, actor: Actor, resolution: Di
         resolved = {
             "dispute_status": resolution.status.value,
             "resolution": redact(resolution.resolution),
-            "resolved_at": datetime.now(UTC),
+            "resolved_at": resolution.resolved_at or datetime.now(UTC),
         }
         await entries.update_entry(conn, row, resolved)
         return {"before": {"status": DisputeStatus.OPEN.value}, "after": {"status": resolution.status.value}}

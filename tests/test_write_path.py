@@ -165,3 +165,32 @@ async def test_a_direct_service_call_masks_card_numbers_and_ibans(make_caller, p
     assert row["body"] == "Refund to **** **** **** **** **30 00"
     assert row["delete_reason"] == f"had {MASKED_CARD} in it"
     assert not any(CARD in a["after"] or "1111 1111 1111" in a["after"] for a in audit)
+
+
+async def test_the_demo_writes_its_story_through_the_services(make_caller, pool):
+    """A story event with a card number in it is stored masked and audited like logNote's."""
+    from api import demo
+    from api.demo_story import Customer, Entry
+
+    sales = await make_caller(Team.SALES)
+    account_id = ids.decode_as(
+        (await sales.gql(CREATE, {"n": "Demo path"}))["createAccount"]["account"]["id"], "Account"
+    )
+    customer = Customer("path", "Demo path", "UTC", "EUR", (), (), (), ())
+    account = demo._Account(customer, account_id, {}, {})
+    event = Entry(1, "sam", "NOTE", f"card {CARD} on the call", body=f"IBAN {IBAN}")
+    async with pool.acquire() as conn:
+        await retrying(
+            conn,
+            lambda conn: demo._event(conn, account, event, {"sam": sales.user}, datetime.now(UTC).date(), 0),
+        )
+        stored = await conn.fetchrow(
+            "SELECT summary, body, author_id FROM entries WHERE account_id = $1", account_id
+        )
+        actions = await conn.fetch(
+            "SELECT action FROM audit_log WHERE account_id = $1 AND entity_type = 'entry'", account_id
+        )
+    assert stored["summary"] == f"card {MASKED_CARD} on the call"
+    assert "3704" not in stored["body"]
+    assert stored["author_id"] == sales.user.id
+    assert [row["action"] for row in actions] == ["logNote"]

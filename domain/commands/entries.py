@@ -105,6 +105,7 @@ class DisputeResolution:
     entry_id: UUID
     status: DisputeStatus
     resolution: str
+    resolved_at: datetime | None = None  # None: now; a history being loaded names its own time
 
 
 @dataclass(frozen=True, slots=True)
