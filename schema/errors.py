@@ -7,9 +7,10 @@ request id, and the traceback goes to the server log under that id.
 
 import logging
 
-import asyncpg
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+
+from store.db import UNAVAILABLE
 
 log = logging.getLogger("rapport.errors")
 
@@ -34,17 +35,6 @@ class InvalidArgument(PublicError):
     """An argument is malformed, e.g. a tampered cursor or an id of the wrong type."""
 
     code = "INVALID"
-
-
-# The database is down, restarting or full: the request may succeed if retried.
-UNAVAILABLE = (
-    OSError,
-    TimeoutError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.InterfaceError,
-)
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
