@@ -86,6 +86,8 @@ def _windows(check: Checker, windows: list[ContactWindowInput] | None) -> list[c
         for j, week in enumerate(window.weeks_of_month or []):
             if not 1 <= week <= 5:
                 at.at("weeksOfMonth").add(j, "a week of the month is 1 to 5.")
+        at.day("fromDate", window.from_date)
+        at.day("untilDate", window.until_date)
         at.date_order("fromDate", window.from_date, "untilDate", window.until_date)
         at.text("note", window.note, max_len=SHORT_TEXT_MAX)
         if len(check.problems) > known:

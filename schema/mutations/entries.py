@@ -372,6 +372,7 @@ class EntryMutations:
             conn: asyncpg.Connection, check: Checker, account_id: UUID, invoice_rows: list
         ) -> dict:
             _money(check, "amount", input.amount, input.currency)
+            check.day("promisedFor", input.promised_for)
             if not 0 <= grace <= GRACE_DAYS_MAX:
                 check.add("graceDays", f"graceDays must be between 0 and {GRACE_DAYS_MAX}.")
             for i, row in enumerate(invoice_rows):
@@ -482,6 +483,7 @@ class EntryMutations:
             if not 1 <= len(input.installments) <= INSTALLMENTS_MAX:
                 check.add("installments", f"a plan has 1 to {INSTALLMENTS_MAX} installments.")
             for i, installment in enumerate(input.installments):
+                check.at("installments", i).day("dueOn", installment.due_on)
                 check.at("installments", i).amount("amount", installment.amount)
             plan = sorted(input.installments, key=lambda item: item.due_on)
             return {

@@ -165,6 +165,7 @@ class InvoiceMutations:
         ) -> dict:
             check.amount("amount", input.amount)
             check.currency("currency", input.currency)
+            check.day("receivedOn", input.received_on)
             check.text("method", input.method, max_len=METHOD_MAX)
             check.text("reference", input.reference, max_len=REFERENCE_MAX)
             allocations = input.allocations or []
