@@ -150,7 +150,7 @@ class Worker:
         try:
             connection = await asyncpg.connect(self.database_url)
             await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self.wake.set())
-        except (OSError, asyncpg.PostgresError) as error:
+        except (*UNAVAILABLE, asyncpg.PostgresError) as error:
             log.warning("cannot LISTEN for changes, polling instead: %s", error)
             return None
         return connection
