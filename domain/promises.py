@@ -38,9 +38,14 @@ class Payment:
     currency: str
 
 
+def _later(day: date, days: int) -> date:
+    """`days` after `day`, stopping at the last date Python has rather than overflowing."""
+    return day + timedelta(days=days) if date.max - day >= timedelta(days=days) else date.max
+
+
 def deadline(promise: Promise) -> date:
     """The last day a payment still keeps the promise: grace allows for bank transfer delays."""
-    return promise.promised_for + timedelta(days=promise.grace_days)
+    return _later(promise.promised_for, promise.grace_days)
 
 
 def paid_towards(promise: Promise, payments: Iterable[Payment], as_of: date) -> Decimal:
@@ -77,7 +82,7 @@ def status(promise: Promise, payments: Iterable[Payment], as_of: date) -> Promis
 
 def broken_on(promise: Promise) -> date:
     """The first day the promise counts as broken: the whole deadline day is still the customer's."""
-    return deadline(promise) + timedelta(days=1)
+    return _later(deadline(promise), 1)
 
 
 def broken_recently(

@@ -89,6 +89,8 @@ def check_invoice(
     check.currency("currency", currency)
     check.amount("total", total, allow_zero=True)
     check.amount("balance", balance, allow_zero=True)
+    check.day(named("issued_on"), issued_on)
+    check.day(named("due_on"), due_on)
     check.date_order(named("issued_on"), issued_on, named("due_on"), due_on)
     known = total is not None and balance is not None and balance.is_finite() and total.is_finite()
     if known and balance > total:

@@ -14,6 +14,8 @@ from functools import cache
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
+from domain.calendar import RANGE_TEXT, as_utc, is_in_range_day, is_in_range_instant
+
 SUMMARY_MAX = 500
 BODY_MAX = 50_000
 TAGS_MAX = 20
@@ -48,7 +50,7 @@ def is_time_zone(name: str) -> bool:
 def is_storable_instant(value: datetime) -> bool:
     """Whether Postgres can take this time: it must stay in range once moved to UTC (a naive one is UTC)."""
     try:
-        (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        as_utc(value).astimezone(UTC)
     except OverflowError:
         return False
     return True
@@ -146,8 +148,12 @@ class Checker:
             self.add(name, f"{name} must be HH:MM, 00:00 to 23:59, or 24:00 to end a day (got {value!r}).")
 
     def instant(self, name: str, value: datetime | None) -> None:
-        if value is not None and not is_storable_instant(value):
-            self.add(name, f"{name} is out of range.")
+        if value is not None and not is_in_range_instant(value):
+            self.add(name, f"{name} is out of range: {RANGE_TEXT}.")
+
+    def day(self, name: str, value: date | None) -> None:
+        if value is not None and not is_in_range_day(value):
+            self.add(name, f"{name} is out of range: {RANGE_TEXT}.")
 
     def date_order(
         self, first: str, first_value: date | None, second: str, second_value: date | None

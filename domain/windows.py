@@ -96,6 +96,8 @@ def stated_rules(check: Checker, specs: Sequence[WindowSpec]) -> list[Window]:
         for j, week in enumerate(spec.weeks_of_month or []):
             if not 1 <= week <= 5:
                 at.at("weeksOfMonth").add(j, "a week of the month is 1 to 5.")
+        at.day("fromDate", spec.from_date)
+        at.day("untilDate", spec.until_date)
         at.date_order("fromDate", spec.from_date, "untilDate", spec.until_date)
         at.text("note", spec.note, max_len=SHORT_TEXT_MAX)
         if len(check.problems) > known:

@@ -4,6 +4,7 @@ Built by the API from its settings, since the limits are configuration; the
 SDL does not depend on them.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 import strawberry
@@ -15,7 +16,7 @@ from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.operation import RecordOperation
 from schema.query import Query
-from schema.scalars import EXACT_DECIMAL
+from schema.scalars import EXACT_DECIMAL, INSTANT
 from schema.subscription import Subscription
 from schema.types.entries.rows import ENTRY_TYPES
 
@@ -43,7 +44,7 @@ def build_schema(limits: Limits | None) -> strawberry.Schema:
             RecordOperation,
             *(limit_extensions(limits) if limits else ()),
         ],
-        scalar_overrides={Decimal: EXACT_DECIMAL},
+        scalar_overrides={Decimal: EXACT_DECIMAL, datetime: INSTANT},
     )
 
 

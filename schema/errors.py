@@ -12,9 +12,10 @@ error codes, without the message, which may quote what the client sent.
 import logging
 from collections.abc import Iterable, Iterator
 
-import asyncpg
 from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import MaskErrors, SchemaExtension
+
+from store.db import UNAVAILABLE
 
 log = logging.getLogger("rapport.errors")
 
@@ -39,17 +40,6 @@ class InvalidArgument(PublicError):
     """An argument is malformed, e.g. a tampered cursor or an id of the wrong type."""
 
     code = "INVALID"
-
-
-# The database is down, restarting or full: the request may succeed if retried.
-UNAVAILABLE = (
-    OSError,
-    TimeoutError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.InterfaceError,
-)
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

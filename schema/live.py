@@ -22,6 +22,7 @@ import asyncpg
 
 from store import events
 from store.changes import NOTIFY_CHANNEL
+from store.db import UNAVAILABLE
 
 log = logging.getLogger("rapport.live")
 
@@ -95,7 +96,7 @@ class Hub:
                 await self._listener.add_listener(NOTIFY_CHANNEL, self._notified)
                 self._wake_everyone()  # whatever happened while we were not listening
                 await _first(lost.wait(), self.closing.wait())
-            except (OSError, asyncpg.PostgresError) as error:
+            except (*UNAVAILABLE, asyncpg.PostgresError) as error:
                 log.warning("cannot LISTEN for timeline changes, polling meanwhile: %s", error)
                 await asyncio.sleep(1)
 

@@ -1,7 +1,9 @@
-"""The `at` and `asOf` arguments of the AR fields: defaults, and the range we accept."""
+"""Times in query arguments: `at` and `asOf` of the AR fields (defaults, and the range we accept),
+and the `since`/`until` bounds of the timeline and search filters."""
 
 from datetime import UTC, date, datetime, timedelta
 
+from domain.calendar import RANGE_TEXT, as_utc, is_in_range_instant
 from schema.errors import InvalidArgument
 
 MAX_DISTANCE = timedelta(days=3653)  # ten years either way
@@ -29,3 +31,12 @@ def day(as_of: date | None, name: str = "asOf") -> date:
     if abs(as_of - today) > MAX_DISTANCE:
         raise InvalidArgument(f"`{name}` must be within ten years of today.")
     return as_of
+
+
+def bound(value: datetime | None, name: str) -> datetime | None:
+    """A filter's `since` or `until`: within the calendar's range (naive means UTC), else INVALID."""
+    if value is None:
+        return None
+    if not is_in_range_instant(value):
+        raise InvalidArgument(f"`{name}` is out of range: {RANGE_TEXT}.")
+    return as_utc(value)

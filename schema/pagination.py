@@ -28,7 +28,9 @@ def page_size(first: int | None, default: int = 20) -> int:
 
 
 def encode(*key: Any) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(key, default=str)).decode().rstrip("=")
+    """A naive time is UTC: asyncpg reads an infinite timestamp back as a naive datetime.max or .min."""
+    payload = orjson.dumps(key, default=str, option=orjson.OPT_NAIVE_UTC)
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
 def decode(cursor: str | None, *types: Callable[[str], Any]) -> tuple | None:

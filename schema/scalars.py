@@ -4,13 +4,21 @@ The contract's Decimal is "an exact decimal as a string; never a float".
 Strawberry's Decimal also takes JSON numbers, which a client's JSON encoder has
 already rounded to a binary float: 12345678901234567.89 arrives as ...568. An
 amount of money must come as the text the client meant, so a number is refused.
+
+The contract's DateTime is an instant, so it always carries its offset: a naive
+value (asyncpg reads an infinite timestamp back as a naive datetime.max or .min)
+is written as UTC rather than as a local time of nowhere.
 """
 
+import dataclasses
+import datetime
 import decimal
 
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.schema.types.base_scalars import wrap_parser
+from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.types.scalar import ScalarDefinition
+
+from domain.calendar import as_utc
 
 _decimal_from_text = wrap_parser(
     decimal.Decimal, "Decimal", exceptions=(decimal.DecimalException,), include_error=False
@@ -37,4 +45,8 @@ EXACT_DECIMAL = ScalarDefinition(
     parse_value=_parse_decimal,
     parse_literal=None,
     origin=decimal.Decimal,
+)
+
+INSTANT = dataclasses.replace(
+    DateTimeDefinition, serialize=lambda value: as_utc(value).isoformat(), origin=datetime.datetime
 )

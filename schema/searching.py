@@ -11,6 +11,7 @@ import strawberry
 
 from schema import ids
 from schema.errors import InvalidArgument, PublicError
+from schema.moments import bound
 from schema.types.account import Account
 from schema.types.contact import Contact
 from schema.types.entries.rows import entries_with_invoices
@@ -43,6 +44,7 @@ def _request(
     if len(query) > MAX_QUERY:
         raise InvalidArgument(f"`query` may be at most {MAX_QUERY} characters.")
     where = where or SearchFilter()
+    since, until = bound(where.since, "since"), bound(where.until, "until")
     return SearchRequest(
         query=query,
         types=[t.value for t in where.types] if where.types else None,
@@ -50,8 +52,8 @@ def _request(
         kinds=[k.value for k in where.kinds] if where.kinds else None,
         teams=[t.value for t in where.teams] if where.teams else None,
         tags=where.tags or None,
-        since=int(where.since.timestamp()) if where.since else None,
-        until=int(where.until.timestamp()) if where.until else None,
+        since=int(since.timestamp()) if since else None,
+        until=int(until.timestamp()) if until else None,
         restricted=info.context.sees_restricted,
         limit=first,
         offset=offset,

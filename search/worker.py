@@ -4,10 +4,13 @@ Each round claims a batch of outbox rows in a transaction, rebuilds their
 documents from Postgres as they are now (a deleted row becomes a delete), sends
 them to Meilisearch, waits for the task to succeed, and marks the rows done in
 the same transaction. So nothing is lost: a crash or an outage rolls the claim
-back and the rows wait. Meilisearch unreachable pauses the whole worker with a
-short capped backoff (rows untouched, so recovery is quick); a batch that
-Meilisearch rejects is split until the rows it refuses stand alone; those are
-retried with exponential backoff and reported, never dropped. NOTIFY on the
+back and the rows wait. Meilisearch or Postgres unreachable pauses the whole
+worker with a short capped backoff (rows untouched, so recovery is quick). Any
+other failure belongs to some row of the batch: a document Meilisearch refuses,
+or one we cannot build from what Postgres holds. Retrying the whole batch would
+fail forever and hold back every row behind it, so the batch is split until the
+failing rows stand alone; those are retried with exponential backoff and
+reported as failing, never dropped, and the rest is indexed now. NOTIFY on the
 timeline channel wakes the worker; a poll covers missed notifications.
 """
 
@@ -19,13 +22,13 @@ from uuid import UUID
 
 import asyncpg
 from meilisearch_python_sdk import AsyncClient
-from meilisearch_python_sdk.errors import MeilisearchApiError, MeilisearchTaskFailedError
 
 from search.client import SearchUnavailable, is_outage
 from search.documents import BUILDERS, document_id
 from search.index import ensure_index, wait
 from store import documents, outbox
 from store.changes import NOTIFY_CHANNEL, RENAMED_ACCOUNT
+from store.db import UNAVAILABLE
 
 log = logging.getLogger("rapport.worker")
 
@@ -61,16 +64,19 @@ async def _apply(conn: asyncpg.Connection, client: AsyncClient, uid: str, rows: 
 async def _index(conn: asyncpg.Connection, client: AsyncClient, uid: str, rows: list) -> list[int]:
     """Index `rows`; returns the outbox ids done.
 
-    A batch Meilisearch rejects is split in halves until what it refuses stands alone:
-    that row backs off, and the rest of its batch is indexed now rather than waiting
-    with it (they would be claimed together again, and refused together, forever).
+    A batch that fails for any reason but an outage is split in halves until what
+    fails stands alone: that row backs off, and the rest of its batch is indexed now
+    rather than waiting with it (they would be claimed together again, and fail
+    together, forever). Each attempt runs in a savepoint, so a query that fails in
+    Postgres leaves the claim usable.
     """
     try:
-        await _apply(conn, client, uid, rows)
+        async with conn.transaction():
+            await _apply(conn, client, uid, rows)
     except Exception as error:
         if is_outage(error):
             raise SearchUnavailable(str(error)) from error
-        if not isinstance(error, MeilisearchApiError | MeilisearchTaskFailedError):
+        if isinstance(error, UNAVAILABLE):
             raise
         if len(rows) > 1:
             half = len(rows) // 2
@@ -78,8 +84,10 @@ async def _index(conn: asyncpg.Connection, client: AsyncClient, uid: str, rows: 
                 *await _index(conn, client, uid, rows[:half]),
                 *await _index(conn, client, uid, rows[half:]),
             ]
-        log.error("meilisearch rejected outbox row %d (%s): %s", rows[0]["id"], rows[0]["entity_type"], error)
-        await outbox.retry_later(conn, [rows[0]["id"]], str(error), ROW_BACKOFF_CAP_SECONDS)
+        row = rows[0]
+        log.error("cannot index outbox row %d (%s)", row["id"], row["entity_type"], exc_info=error)
+        reason = f"{type(error).__name__}: {error}"
+        await outbox.retry_later(conn, [row["id"]], reason, ROW_BACKOFF_CAP_SECONDS)
         return []
     return [row["id"] for row in rows]
 
@@ -142,7 +150,7 @@ class Worker:
         try:
             connection = await asyncpg.connect(self.database_url)
             await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self.wake.set())
-        except (OSError, asyncpg.PostgresError) as error:
+        except (*UNAVAILABLE, asyncpg.PostgresError) as error:
             log.warning("cannot LISTEN for changes, polling instead: %s", error)
             return None
         return connection

@@ -191,6 +191,7 @@ async def _promise(
     grace = DEFAULT_GRACE_DAYS if detail.grace_days is None else detail.grace_days
     check.amount("amount", detail.amount)
     check.currency("currency", detail.currency)
+    check.day("promisedFor", detail.promised_for)
     if not 0 <= grace <= GRACE_DAYS_MAX:
         check.add("graceDays", f"graceDays must be between 0 and {GRACE_DAYS_MAX}.")
     for i, row in enumerate(invoice_rows):
@@ -231,6 +232,7 @@ async def _plan(
     if not 1 <= len(detail.installments) <= INSTALLMENTS_MAX:
         check.add("installments", f"a plan has 1 to {INSTALLMENTS_MAX} installments.")
     for i, installment in enumerate(detail.installments):
+        check.at("installments", i).day("dueOn", installment.due_on)
         check.at("installments", i).amount("amount", installment.amount)
     plan = sorted(detail.installments, key=lambda item: item.due_on)
     return {

@@ -89,6 +89,7 @@ async def apply_payment(
 def _check(check: Checker, payment: PaymentRecord) -> None:
     check.amount("amount", payment.amount)
     check.currency("currency", payment.currency)
+    check.day("receivedOn", payment.received_on)
     check.text("method", payment.method, max_len=METHOD_MAX)
     check.text("reference", payment.reference, max_len=REFERENCE_MAX)
     for i, allocation in enumerate(payment.allocations):

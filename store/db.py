@@ -7,6 +7,22 @@ from contextvars import ContextVar
 import asyncpg
 import orjson
 
+# The database is down, restarting, shutting a connection down or full: a retry may succeed. During a
+# restart asyncpg reports the lost connection in several ways: the server's shutdown (57P01-57P03),
+# a closed or broken connection, or a protocol state it cannot move on from (InternalClientError).
+UNAVAILABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.IdleSessionTimeoutError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+
 _query_counter: ContextVar[list[int] | None] = ContextVar("query_counter", default=None)
 
 

@@ -345,6 +345,28 @@ async def test_every_bad_row_of_a_batch_is_reported_with_its_line_and_reason(cli
     }
 
 
+async def test_an_invoice_dated_outside_the_calendar_range_is_rejected(cli, pool, tmp_path, system):
+    await import_accounts(cli, tmp_path, system)
+    rows = [
+        invoice(system, 1, issued_on="0001-01-01", due_on="0001-01-01"),
+        invoice(system, 2, due_on="9999-12-31"),
+        invoice(system, 3, issued_on="1900-01-01", due_on="2199-12-31"),
+    ]
+    result = await cli("import", "invoices", str(write(tmp_path / "ancient.csv", INVOICE_COLUMNS, rows)))
+    assert result.returncode == 1
+    assert [(row["line"], row["reason"]) for row in read(tmp_path / "ancient.rejected.csv")] == [
+        (
+            "2",
+            "issued_on is out of range: 1900-01-01 to 2199-12-31 (UTC). "
+            "due_on is out of range: 1900-01-01 to 2199-12-31 (UTC).",
+        ),
+        ("3", "due_on is out of range: 1900-01-01 to 2199-12-31 (UTC)."),
+    ]
+    rest = await cli("import", "invoices", str(write(tmp_path / "ends.csv", INVOICE_COLUMNS, rows[2:])))
+    assert rest.returncode == 0, rest.stderr
+    assert await pool.fetchval("SELECT count(*) FROM invoices WHERE ext_system = $1", system) == 1
+
+
 async def test_a_paid_invoice_with_a_balance_left_is_rejected(cli, pool, tmp_path, system):
     await import_accounts(cli, tmp_path, system)
     path = write(

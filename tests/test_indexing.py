@@ -10,6 +10,7 @@ import urllib.request
 import uuid
 from dataclasses import replace
 
+import asyncpg
 import httpx
 import pytest
 
@@ -24,7 +25,8 @@ from search.reindex import document_counts, reindex
 from search.worker import drain_once
 from store import users
 from store.db import create_pool
-from tests.conftest import create_database, drop_database, free_port
+from store.outbox import FAILING_ATTEMPTS
+from tests.conftest import app_client, create_database, drop_database, free_port
 
 NOTE = """
 mutation ($account: ID!, $summary: String!) {
@@ -274,6 +276,113 @@ async def test_a_document_meilisearch_refuses_backs_off_alone_and_its_batch_is_i
         await pool.close()
         await client.aclose()
         meili.stop()
+
+
+async def test_a_row_whose_document_cannot_be_built_fails_alone_and_is_reported(
+    settings, own_database, tmp_path
+):
+    # given: notes queued around a contact whose updated_at Postgres holds as -infinity
+    # (read back as a naive datetime.min, which has no Unix time): its document cannot be built
+    client = create_client(settings.meili_url, settings.meili_master_key, 10)
+    uid = index_name(f"poison_{uuid.uuid4().hex[:8]}")
+    pool = await create_pool(own_database, min_size=1, max_size=2)
+    try:
+        await ensure_index(client, uid)
+        async with pool.acquire() as conn:
+            account = await notes_in_the_outbox(conn, "Poisoned", 10)
+            contact = await conn.fetchval(
+                "INSERT INTO contacts (account_id, name, updated_at) VALUES ($1, 'Nobody', '-infinity')"
+                " RETURNING id",
+                account,
+            )
+            await conn.execute(
+                "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
+                " VALUES ($1, 'contact', $2, 'upsert')",
+                account,
+                contact,
+            )
+            await notes_in_the_outbox(conn, "After the poison", 10)
+        # when
+        done = await drain_once(pool, client, uid, batch=100)
+        # then: every other row is indexed; the poisoned one waits alone with its error
+        assert len(done) == 20
+        assert (await document_counts(client, uid)).get("entry") == 20
+        async with pool.acquire() as conn:
+            waiting = await conn.fetch(
+                "SELECT entity_id, attempts, last_error FROM outbox WHERE done_at IS NULL"
+            )
+        assert [(row["entity_id"], row["attempts"]) for row in waiting] == [(contact, 1)]
+        assert waiting[0]["last_error"].startswith("ValueError")
+        # and once it has failed often enough, it is reported as failing
+        for _ in range(FAILING_ATTEMPTS - 1):
+            async with pool.acquire() as conn:
+                await conn.execute("UPDATE outbox SET next_attempt_at = now() WHERE done_at IS NULL")
+            assert await drain_once(pool, client, uid, batch=100) == []
+        async with app_client(settings, database_url=own_database) as (_, api):
+            assert (await api.get("/readyz")).json()["outbox"]["failing"] == 1
+
+            async def metrics_report_it():
+                return "rapport_outbox_failing 1.0" in (await api.get("/metrics")).text
+
+            assert await _poll(metrics_report_it, within=15)
+        status = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "api", "search", "status"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env={
+                **os.environ,
+                "DATABASE_URL": own_database,
+                "MEILI_INDEX_PREFIX": uid.removesuffix("_search"),
+            },
+        )
+        assert "1 failing" in status.stdout
+        assert "last error: ValueError" in status.stdout
+    finally:
+        await pool.close()
+        await client.index(uid).delete()
+        await client.aclose()
+
+
+async def test_a_row_postgres_fails_to_read_fails_alone(settings, own_database):
+    # given: an account and a contact queued while contacts is locked past the database's lock_timeout
+    client = create_client(settings.meili_url, settings.meili_master_key, 10)
+    uid = index_name(f"locked_{uuid.uuid4().hex[:8]}")
+    admin = await asyncpg.connect(own_database)
+    await admin.execute(
+        f"ALTER DATABASE \"{await admin.fetchval('SELECT current_database()')}\" SET lock_timeout = '200ms'"
+    )
+    pool = await create_pool(own_database, min_size=1, max_size=2)
+    try:
+        await ensure_index(client, uid)
+        account = await admin.fetchval("INSERT INTO accounts (name) VALUES ('Locked out') RETURNING id")
+        contact = await admin.fetchval(
+            "INSERT INTO contacts (account_id, name) VALUES ($1, 'Held') RETURNING id", account
+        )
+        await admin.execute(
+            "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
+            " VALUES ($1, 'contact', $2, 'upsert'), ($1, 'account', $1, 'upsert')",
+            account,
+            contact,
+        )
+        # when
+        async with admin.transaction():
+            await admin.execute("LOCK TABLE contacts IN ACCESS EXCLUSIVE MODE")
+            done = await drain_once(pool, client, uid)
+        # then: the account is indexed; the contact's row waits with Postgres's error
+        assert len(done) == 1
+        waiting = await admin.fetch(
+            "SELECT entity_id, attempts, last_error FROM outbox WHERE done_at IS NULL"
+        )
+        assert [(row["entity_id"], row["attempts"]) for row in waiting] == [(contact, 1)]
+        assert waiting[0]["last_error"].startswith("LockNotAvailableError")
+    finally:
+        await pool.close()
+        await admin.close()
+        await client.index(uid).delete()
+        await client.aclose()
 
 
 async def test_reindex_swaps_in_a_full_index_while_searches_keep_answering(settings, make_caller, pool):

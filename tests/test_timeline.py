@@ -515,13 +515,24 @@ async def test_a_malformed_filter_id_is_invalid(varied):
     assert error["extensions"]["code"] == "INVALID"
 
 
-async def test_an_out_of_range_time_filter_is_invalid(varied):
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "0001-01-01T00:00:00Z",
+        "1900-01-01T13:59:59+14:00",
+        "2200-01-01T00:00:00Z",
+    ],
+)
+async def test_an_out_of_range_time_filter_is_invalid(varied, value):
     for bound in ("since", "until"):
         error = await _error_of(
-            varied["caller"],
-            TIMELINE,
-            {"id": varied["account"], "filter": {bound: "0001-01-01T00:00:00+14:00"}},
+            varied["caller"], TIMELINE, {"id": varied["account"], "filter": {bound: value}}
         )
         assert error["extensions"]["code"] == "INVALID", error
-    widest = await _filtered(varied, since="0001-01-01T00:00:00Z", until="9999-12-31T23:59:59Z")
+        assert "1900-01-01 to 2199-12-31" in error["message"]
+
+
+async def test_the_widest_time_filter_is_the_calendar_range(varied):
+    widest = await _filtered(varied, since="1900-01-01T00:00:00Z", until="2199-12-31T23:59:59.999999Z")
     assert widest == await _filtered(varied)

@@ -5,9 +5,8 @@ from uuid import UUID
 
 import strawberry
 
-from domain.validation import is_storable_instant
 from schema import ids, pagination
-from schema.errors import InvalidArgument
+from schema.moments import bound
 from schema.types.common import PageInfo, page_info
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.enums import EntryKind
@@ -45,15 +44,9 @@ class TimelineFilter:
             contact_id=ids.decode_as(self.contact_id, "Contact") if self.contact_id else None,
             invoice_id=ids.decode_as(self.invoice_id, "Invoice") if self.invoice_id else None,
             tags=self.tags or None,
-            since=_filter_instant("since", self.since),
-            until=_filter_instant("until", self.until),
+            since=bound(self.since, "since"),
+            until=bound(self.until, "until"),
         )
-
-
-def _filter_instant(name: str, value: datetime | None) -> datetime | None:
-    if value is not None and not is_storable_instant(value):
-        raise InvalidArgument(f"`{name}` is out of range.")
-    return value
 
 
 async def timeline_page(
