@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from api import importing, migrate
 from api.app import create_app
+from domain.actors import Actor
 from domain.calendar import EARLIEST, LATEST
 from domain.teams import Team
 from domain.tokens import new_token, token_hash
@@ -629,7 +630,7 @@ async def _import_everything(world: World, values: dict, token: str, folder: Pat
             path = _csv(folder / f"{kind_name}-{token}.csv", rows)
             importing.check_file(path, kind)
             summary = await importing.import_file(
-                conn, kind, path, actor=importing.Actor(None, "INTEGRATION")
+                conn, kind, path, actor=Actor(None, Team.INTEGRATION)
             )
             assert (summary.rejected, summary.skipped) == (0, 0), (
                 kind_name,
