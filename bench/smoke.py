@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Locust's subscription and writer users and the levels are sized so each scenario still gets a few answers.
 SETTINGS = {
     "SCALE": "0.001",
-    "BENCH_DURATION": "1.5",
+    "BENCH_DURATION": "3",
     "BENCH_WARMUP": "0.5",
     "BENCH_LEVELS": "2",
     "BENCH_INVOICE_LEVELS": "1",
