@@ -52,7 +52,7 @@ async def collections_queue(
                 node=CollectionsItem(
                     account=Account.from_row(row, "account_"),
                     priority=facts.priority,
-                    overdue=[Money.of(overdue, currency) for currency, overdue, _ in facts.amounts],
+                    overdue=[Money.of(o.overdue, o.currency) for o in facts.owed],
                     oldest_days_overdue=facts.oldest_days,
                     reachable_now=facts.reachable_now,
                     flags=risk_flags(
@@ -69,7 +69,7 @@ async def collections_queue(
                     ),
                     reasons=reasons(
                         oldest_days=facts.oldest_days,
-                        amounts=facts.amounts,
+                        owed=facts.owed,
                         broken_promise=facts.broken_promise,
                         financial_news=facts.financial_news,
                         reachable_now=facts.reachable_now,
