@@ -148,6 +148,7 @@ class FollowUp:
     summary: str
     author: str = "ada"
     assignee: str = "ada"
+    contact: str | None = None  # whom to call: the call brief suggests this Person first
 
 
 Event = Entry | Promise | Payment | Dispute | Plan | FollowUp
@@ -270,7 +271,9 @@ CUSTOMERS: tuple[Customer, ...] = (
                 "NOTE",
                 "Support ticket: Northwind asked to pause deliveries to Leeds from next month",
             ),
-            FollowUp(2, 1, "Call Tom Hale, not Margaret, about the broken promise on NW-1041"),
+            FollowUp(
+                2, 1, "Call Tom Hale, not Margaret, about the broken promise on NW-1041", contact="Tom Hale"
+            ),
         ),
     ),
     Customer(
@@ -818,7 +821,7 @@ CUSTOMERS: tuple[Customer, ...] = (
                 invoices=("LP-600",),
                 direction="INBOUND",
             ),
-            FollowUp(11, 3, "Call Sophie about the remaining 4,900 EUR on LP-600"),
+            FollowUp(11, 3, "Call Sophie about the remaining 4,900 EUR on LP-600", contact="Sophie Martin"),
         ),
     ),
     Customer(
@@ -1404,4 +1407,4 @@ async def _event(
                 "assignee_id": people[event.assignee].id,
                 "done": False,
             }
-            await _entry(conn, account, people[event.author], "createFollowUp", fields, (), None)
+            await _entry(conn, account, people[event.author], "createFollowUp", fields, (), event.contact)

@@ -6,8 +6,11 @@ each contact's own time zone. The same domain rules answer the single fields
 never disagrees with them.
 """
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
+import asyncpg
 import strawberry
 
 from domain import promises, receivables
@@ -45,6 +48,55 @@ def _why(row, reach, channel: Channel) -> str:
     return f"{' and '.join(roles)}, {availability}, {how}"
 
 
+def who_to_contact(
+    people: Sequence[asyncpg.Record],
+    windows: Mapping[UUID, Sequence[asyncpg.Record]],
+    follow_ups: Sequence[asyncpg.Record],
+    at: datetime,
+) -> list[ContactSuggestion]:
+    """Whom to contact, best first; never a do-not-contact person.
+
+    A person an open follow-up names comes first (soonest due first), with the
+    follow-up as the reason: the team has said whom to call next, and ranking by
+    role over that would contradict them. Then billing contacts, reachable ones
+    first. `follow_ups` are the account's open follow-ups, soonest due first.
+    """
+    named: dict[UUID, asyncpg.Record] = {}
+    for follow_up in follow_ups:
+        if follow_up["contact_id"] is not None:
+            named.setdefault(follow_up["contact_id"], follow_up)
+    first = {contact_id: n for n, contact_id in enumerate(named)}
+    allowed = [p for p in people if not p["do_not_contact"]]
+    reach = {
+        p["id"]: reachability(rules(windows.get(p["id"], [])), False, p["effective_time_zone"], at)
+        for p in allowed
+    }
+    allowed.sort(
+        key=lambda p: (
+            first.get(p["id"], len(first)),
+            not BILLING_ROLES & set(p["roles"]),
+            not reach[p["id"]].reachable,
+            p["name"].lower(),
+            p["id"],
+        )
+    )
+    suggestions = []
+    for person in allowed:
+        channel = _channel(person)
+        why = _why(person, reach[person["id"]], channel)
+        if person["id"] in named:
+            why = f'open follow-up: "{named[person["id"]]["summary"]}"; {why}'
+        suggestions.append(
+            ContactSuggestion(
+                contact=Contact.from_row(person),
+                channel=channel,
+                reachability=Reachability.of(reach[person["id"]]),
+                reason=why,
+            )
+        )
+    return suggestions
+
+
 async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> CallBrief:
     context = info.context
     restricted = context.sees_restricted
@@ -73,32 +125,8 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
         for name, rows in sections.items()
     }
 
-    reach = {
-        p["id"]: reachability(
-            rules(windows.get(p["id"], [])), p["do_not_contact"], p["effective_time_zone"], at
-        )
-        for p in people
-    }
+    suggestions = who_to_contact(people, windows, sections["follow_ups"], at)
     allowed = [p for p in people if not p["do_not_contact"]]
-    allowed.sort(
-        key=lambda p: (
-            not BILLING_ROLES & set(p["roles"]),
-            not reach[p["id"]].reachable,
-            p["name"].lower(),
-            p["id"],
-        )
-    )
-    suggestions = []
-    for person in allowed:
-        channel = _channel(person)
-        suggestions.append(
-            ContactSuggestion(
-                contact=Contact.from_row(person),
-                channel=channel,
-                reachability=Reachability.of(reach[person["id"]]),
-                reason=_why(person, reach[person["id"]], channel),
-            )
-        )
 
     facts = invoice_facts(owed)
     overdue = [row for row, fact in zip(owed, facts, strict=True) if receivables.is_overdue(fact, as_of)]
@@ -109,7 +137,7 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
     flags = risk_flags(
         AccountFacts(
             all_do_not_contact=bool(people) and not allowed,
-            reachable_now=any(reach[p["id"]].reachable for p in allowed),
+            reachable_now=any(s.reachability.reachable for s in suggestions),
             broken_promise=bool(broken),
             open_promise=bool(open_promises),
             open_dispute=bool(typed["disputes"]),

@@ -335,6 +335,19 @@ mutation ($input: LogNewsInput!) { logNews(input: $input) { entry { id } userErr
 """
 
 
+FOLLOW_UP = """
+mutation ($input: CreateFollowUpInput!) {
+  createFollowUp(input: $input) { entry { id } userErrors { message } }
+}
+"""
+COMPLETE = "mutation ($id: ID!) { completeFollowUp(id: $id) { entry { id } userErrors { message } } }"
+WHO = """
+query ($id: ID!, $at: DateTime) {
+  account(id: $id) { callBrief(at: $at) { whoToContact { contact { name } reason } } }
+}
+"""
+
+
 def _priority(unpromised: float, days: int, open_: float, extra: float) -> float:
     """domain/priority.py's formula for one reachable account with one currency."""
     return 40 * min(days, 365) / 365 + 20 * unpromised / open_ + 5 * math.log10(1 + unpromised) + extra
@@ -477,3 +490,58 @@ async def test_a_promise_naming_invoices_covers_them_oldest_first_less_what_was_
         "Promised payments not yet due cover 15,000.00 GBP of the overdue amount; "
         "the rest (7,650.00 GBP) is chased as usual." in item["reasons"]
     )
+
+
+async def test_an_open_follow_up_names_whom_to_call_first(make_caller):
+    """Issue 13, item 6: the team's follow-up says whom to call, and so does the brief."""
+    ar = await make_caller(Team.AR)
+    account, ref = await _account(ar, "Europe/London")
+    contacts = {}
+    for person in (
+        {"name": "Margaret Pike", "roles": ["ACCOUNTS_PAYABLE", "BILLING"], "preferredChannel": "EMAIL"},
+        {"name": "Tom Hale", "roles": ["DECISION_MAKER"], "phone": "+44 113 496 0144"},
+        {"name": "Dora Nope", "roles": ["BILLING"], "doNotContact": True},
+    ):
+        data = await ar.gql(CONTACT, {"input": {"accountId": account, **person}})
+        contacts[person["name"]] = data["createContact"]["contact"]["id"]
+    await _invoices(ar, ref, [("FU-1", "2026-08-01", "500.00", "GBP")])
+
+    async def who() -> list[dict]:
+        data = await ar.gql(WHO, {"id": account, "at": "2026-10-20T12:00:00Z"})
+        return data["account"]["callBrief"]["whoToContact"]
+
+    brief = await who()
+    assert [s["contact"]["name"] for s in brief] == ["Margaret Pike", "Tom Hale"]
+    # when: the team leaves a follow-up naming Tom, and an earlier one naming Dora, who is not to be contacted
+    summary = "Call Tom Hale, not Margaret, about the broken promise"
+    created = await ar.gql(
+        FOLLOW_UP,
+        {
+            "input": {
+                "accountId": account,
+                "summary": summary,
+                "dueAt": "2026-10-21T09:00:00Z",
+                "contactId": contacts["Tom Hale"],
+            }
+        },
+    )
+    follow_up = created["createFollowUp"]["entry"]["id"]
+    await ar.gql(
+        FOLLOW_UP,
+        {
+            "input": {
+                "accountId": account,
+                "summary": "Ask Dora",
+                "dueAt": "2026-10-19T09:00:00Z",
+                "contactId": contacts["Dora Nope"],
+            }
+        },
+    )
+    brief = await who()
+    # then
+    assert [s["contact"]["name"] for s in brief] == ["Tom Hale", "Margaret Pike"]
+    assert brief[0]["reason"] == f'open follow-up: "{summary}"; decision maker, reachable now, by phone'
+    # and once it is done, the billing contact comes first again
+    await ar.gql(COMPLETE, {"id": follow_up})
+    brief = await who()
+    assert [s["contact"]["name"] for s in brief] == ["Margaret Pike", "Tom Hale"]

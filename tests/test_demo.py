@@ -32,7 +32,7 @@ query ($id: ID!, $at: DateTime) {
   account(id: $id) {
     callBrief(at: $at) {
       flags
-      whoToContact { contact { name } reachability { reachable reason } }
+      whoToContact { contact { name } reason reachability { reachable reason } }
       brokenPromises { summary status }
       openPromises { summary }
       openDisputes { summary reason status }
@@ -132,6 +132,9 @@ async def test_the_call_brief_tells_ar_what_sales_and_service_heard(demo_ids, ma
     assert [(n["category"], n["team"]) for n in northwind["recentNews"]] == [("DOWNSIZING", "SALES")]
     assert [p["status"] for p in northwind["brokenPromises"]] == ["BROKEN"]
     assert len(northwind["openFollowUps"]) == 1
+    # the follow-up says to call Tom Hale, and so does the brief
+    assert [s["contact"]["name"] for s in northwind["whoToContact"]] == ["Tom Hale", "Margaret Pike"]
+    assert northwind["whoToContact"][0]["reason"].startswith('open follow-up: "Call Tom Hale, not Margaret')
     fabrikam = (await ar.gql(BRIEF, {"id": demo_ids["fabrikam"]}))["account"]["callBrief"]
     assert [(d["reason"], d["status"]) for d in fabrikam["openDisputes"]] == [("QUANTITY", "OPEN")]
     adventure = (await ar.gql(BRIEF, {"id": demo_ids["adventure-works"]}))["account"]["callBrief"]
