@@ -3,7 +3,8 @@
 Amounts and ages are as of the date of `at` in UTC; reachability is at `at` in
 each contact's own time zone. The same domain rules answer the single fields
 (Contact.reachability, PromiseToPay.status, Account.receivables), so the brief
-never disagrees with them.
+never disagrees with them; and one function says whom to contact for the brief
+and for a page of the collections queue, so the queue's suggestion is the brief's.
 """
 
 from collections.abc import Mapping, Sequence
@@ -12,10 +13,12 @@ from uuid import UUID
 
 import asyncpg
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from domain import promises, receivables
 from domain.risk import BILLING_ROLES, FINANCIAL_NEWS, NEWS_LOOKBACK_DAYS, AccountFacts, risk_flags
 from domain.windows import reachability
+from schema.context import Context
 from schema.types.account import Account
 from schema.types.brief import CallBrief, ContactSuggestion
 from schema.types.contact import Channel, Contact
@@ -95,6 +98,23 @@ def who_to_contact(
             )
         )
     return suggestions
+
+
+def who_to_contact_loader(context: Context, at: datetime) -> DataLoader[UUID, list[ContactSuggestion]]:
+    """`who_to_contact` for a page of accounts, in three queries whatever the page's size."""
+
+    async def load(account_ids: list[UUID]) -> list[list[ContactSuggestion]]:
+        async with context.pool.acquire() as conn:
+            people = await contacts.contacts_of_accounts(conn, account_ids)
+            windows = await contacts.windows_of_contacts(
+                conn, [p["id"] for ps in people.values() for p in ps]
+            )
+            follow_ups = await briefs.follow_ups_naming_contacts(
+                conn, account_ids, restricted=context.sees_restricted
+            )
+        return [who_to_contact(people.get(a, []), windows, follow_ups.get(a, []), at) for a in account_ids]
+
+    return DataLoader(load_fn=load)
 
 
 async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> CallBrief:

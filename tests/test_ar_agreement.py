@@ -40,9 +40,13 @@ query ($asOf: Date, $after: String) {
   collectionsQueue(asOf: $asOf, first: 7, after: $after) {
     edges { node {
       account { id } priority overdue { amount currency } oldestDaysOverdue reachableNow flags reasons
+      suggestedContact { ...suggestion } nextReachableAt
     } }
     pageInfo { hasNextPage endCursor }
   }
+}
+fragment suggestion on ContactSuggestion {
+  contact { id } channel reason reachability { reachable reason nextReachableAt }
 }
 """
 BRIEF = """
@@ -52,7 +56,7 @@ query ($id: ID!, $at: DateTime, $asOf: Date) {
     contacts { doNotContact reachability(at: $at) { reachable } }
     callBrief(at: $at) {
       flags receivables { currency open { amount } overdue { amount } oldestDaysOverdue }
-      whoToContact { reachability { reachable } }
+      whoToContact { ...suggestion }
       overdueInvoices { ...invoice }
       openPromises {
         id status(asOf: $asOf) amount { amount currency } recordedAt promisedFor graceDays
@@ -61,6 +65,9 @@ query ($id: ID!, $at: DateTime, $asOf: Date) {
       brokenPromises { id status(asOf: $asOf) }
     }
   }
+}
+fragment suggestion on ContactSuggestion {
+  contact { id } channel reason reachability { reachable reason nextReachableAt }
 }
 fragment invoice on Invoice { id number dueOn balance { amount currency } }
 """
@@ -120,8 +127,9 @@ async def _random_account(client, pool, rng: random.Random, n: int) -> None:
             {"name": f"Random {n}", "ref": ref, "tz": rng.choice(ZONES)},
         )
     )["createAccount"]["account"]["id"]
+    people = []
     for c in range(rng.randint(0, 3)):
-        await _gql(
+        created_contact = await _gql(
             client,
             "mutation ($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }",
             {
@@ -137,6 +145,7 @@ async def _random_account(client, pool, rng: random.Random, n: int) -> None:
                 }
             },
         )
+        people.append(created_contact["createContact"]["contact"]["id"])
     invoices = []
     home = rng.choice(["EUR", "USD", "GBP"])  # most invoices, so promises meet several in one currency
     for i in range(rng.randint(1, 5)):
@@ -229,6 +238,28 @@ async def _random_account(client, pool, rng: random.Random, n: int) -> None:
                 }
             },
         )
+
+    for _ in range(rng.randint(0, 2) if people else 0):
+        follow_up = (
+            await _gql(
+                client,
+                "mutation ($i: CreateFollowUpInput!) { createFollowUp(input: $i) { entry { id } } }",
+                {
+                    "i": {
+                        "accountId": account,
+                        "summary": "call them",
+                        "dueAt": f"{AS_OF + timedelta(days=rng.randint(-5, 10))}T09:00:00Z",
+                        "contactId": rng.choice(people),
+                    }
+                },
+            )
+        )["createFollowUp"]["entry"]["id"]
+        if rng.random() < 0.3:
+            await _gql(
+                client,
+                "mutation ($id: ID!) { completeFollowUp(id: $id) { entry { id } } }",
+                {"id": follow_up},
+            )
 
 
 def _promised(rng: random.Random, invoice: dict) -> str:
@@ -372,3 +403,9 @@ async def test_queue_brief_and_fields_agree_on_random_accounts(own_app):
         priority, said = _ranking(data, item, paid)
         assert item["priority"] == pytest.approx(priority, rel=1e-9, abs=1e-9), account_id
         assert item["reasons"] == said, account_id
+        suggested = brief["whoToContact"][0] if brief["whoToContact"] else None
+        assert item["suggestedContact"] == suggested, account_id
+        next_times = [s["reachability"]["nextReachableAt"] for s in brief["whoToContact"]]
+        soonest = min((datetime.fromisoformat(t) for t in next_times if t), default=None)
+        expected_next = None if item["reachableNow"] else soonest
+        assert (item["nextReachableAt"] and datetime.fromisoformat(item["nextReachableAt"])) == expected_next

@@ -48,7 +48,7 @@ QUEUE = """
 query ($asOf: Date, $after: String) {
   collectionsQueue(asOf: $asOf, first: 100, after: $after) {
     edges { node { account { id } priority overdue { amount currency } oldestDaysOverdue reachableNow flags
-                   reasons } }
+                   reasons suggestedContact { contact { name } channel } nextReachableAt } }
     pageInfo { hasNextPage endCursor }
   }
 }
@@ -159,8 +159,13 @@ async def test_journey_2_vacation_week(make_caller):
     assert item["reachableNow"] is False
     assert "NOT_REACHABLE_NOW" in item["flags"]
     assert item["oldestDaysOverdue"] == 108
+    # the queue says whom to call and when, without opening the brief
+    assert item["suggestedContact"] == {"contact": {"name": "Vera Vacation"}, "channel": "PHONE"}
+    assert item["nextReachableAt"] == reach["nextReachableAt"]
     # and in the fourth week the same contact is reachable again
-    assert (await _queue(ar, "2026-09-22"))[account]["reachableNow"] is True
+    back = (await _queue(ar, "2026-09-22"))[account]
+    assert back["reachableNow"] is True
+    assert back["nextReachableAt"] is None
 
 
 async def test_journey_3_before_the_call(make_caller, pool):
@@ -342,8 +347,11 @@ mutation ($input: CreateFollowUpInput!) {
 """
 COMPLETE = "mutation ($id: ID!) { completeFollowUp(id: $id) { entry { id } userErrors { message } } }"
 WHO = """
-query ($id: ID!, $at: DateTime) {
+query ($id: ID!, $at: DateTime, $asOf: Date) {
   account(id: $id) { callBrief(at: $at) { whoToContact { contact { name } reason } } }
+  collectionsQueue(asOf: $asOf, first: 100) {
+    edges { node { account { id } suggestedContact { contact { name } reason } nextReachableAt } }
+  }
 }
 """
 
@@ -493,7 +501,7 @@ async def test_a_promise_naming_invoices_covers_them_oldest_first_less_what_was_
 
 
 async def test_an_open_follow_up_names_whom_to_call_first(make_caller):
-    """Issue 13, item 6: the team's follow-up says whom to call, and so does the brief."""
+    """Issue 13, items 6 and 7: the team's follow-up says whom to call; the brief and the queue agree."""
     ar = await make_caller(Team.AR)
     account, ref = await _account(ar, "Europe/London")
     contacts = {}
@@ -505,13 +513,16 @@ async def test_an_open_follow_up_names_whom_to_call_first(make_caller):
         data = await ar.gql(CONTACT, {"input": {"accountId": account, **person}})
         contacts[person["name"]] = data["createContact"]["contact"]["id"]
     await _invoices(ar, ref, [("FU-1", "2026-08-01", "500.00", "GBP")])
+    at, as_of = "2026-10-20T12:00:00Z", "2026-10-20"  # the queue judges a past asOf at noon UTC
 
-    async def who() -> list[dict]:
-        data = await ar.gql(WHO, {"id": account, "at": "2026-10-20T12:00:00Z"})
-        return data["account"]["callBrief"]["whoToContact"]
+    async def who() -> tuple[list[dict], dict]:
+        data = await ar.gql(WHO, {"id": account, "at": at, "asOf": as_of})
+        items = {e["node"]["account"]["id"]: e["node"] for e in data["collectionsQueue"]["edges"]}
+        return data["account"]["callBrief"]["whoToContact"], items[account]
 
-    brief = await who()
+    brief, item = await who()
     assert [s["contact"]["name"] for s in brief] == ["Margaret Pike", "Tom Hale"]
+    assert item["suggestedContact"] == brief[0]
     # when: the team leaves a follow-up naming Tom, and an earlier one naming Dora, who is not to be contacted
     summary = "Call Tom Hale, not Margaret, about the broken promise"
     created = await ar.gql(
@@ -537,11 +548,14 @@ async def test_an_open_follow_up_names_whom_to_call_first(make_caller):
             }
         },
     )
-    brief = await who()
+    brief, item = await who()
     # then
     assert [s["contact"]["name"] for s in brief] == ["Tom Hale", "Margaret Pike"]
     assert brief[0]["reason"] == f'open follow-up: "{summary}"; decision maker, reachable now, by phone'
+    assert item["suggestedContact"] == brief[0]
+    assert item["nextReachableAt"] is None  # reachable now
     # and once it is done, the billing contact comes first again
     await ar.gql(COMPLETE, {"id": follow_up})
-    brief = await who()
+    brief, item = await who()
     assert [s["contact"]["name"] for s in brief] == ["Margaret Pike", "Tom Hale"]
+    assert item["suggestedContact"] == brief[0]

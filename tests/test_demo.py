@@ -17,7 +17,7 @@ BY_REF = 'query ($id: String!) { accountByExternalRef(ref: {system: "demo", id: 
 QUEUE = """
 query ($after: String) {
   collectionsQueue(first: 100, after: $after) {
-    edges { node { account { id } priority flags reasons } }
+    edges { node { account { id } priority flags reasons suggestedContact { contact { name } } } }
     pageInfo { hasNextPage endCursor }
   }
 }
@@ -91,6 +91,7 @@ async def test_the_queue_ranks_the_demo_accounts_with_their_flags(demo_ids, admi
     assert flags("adventure-works") >= {"OPEN_PROMISE"}
     assert queue[demo_ids["adventure-works"]]["priority"] < 0  # a promise not yet due: wait for it
     assert any("broken" in reason for reason in queue[demo_ids["northwind"]]["reasons"])
+    assert queue[demo_ids["northwind"]]["suggestedContact"]["contact"]["name"] == "Tom Hale"
     # Paid up, or not yet due: nothing to chase.
     assert demo_ids["tailspin"] not in queue
     assert demo_ids["blue-yonder"] not in queue
