@@ -26,7 +26,6 @@ from domain.receivables import InvoiceFacts, is_open
 from domain.teams import Team
 from domain.tokens import new_token, token_hash
 from schema import ids
-from schema.types.entry import payment_facts
 from store import briefs, users
 from tests.conftest import create_database, drop_database
 
@@ -399,7 +398,8 @@ async def test_queue_brief_and_fields_agree_on_random_accounts(own_app):
         assert item["flags"] == brief["flags"], account_id
         key = ids.decode(account_id)[1]
         async with pool.acquire() as conn:
-            paid = payment_facts((await briefs.payments(conn, [key])).get(key, []))
+            rows = (await briefs.payments(conn, [key])).get(key, [])
+        paid = [promises.Payment(r["received_on"], r["amount"], r["currency"]) for r in rows]
         priority, said = _ranking(data, item, paid)
         assert item["priority"] == pytest.approx(priority, rel=1e-9, abs=1e-9), account_id
         assert item["reasons"] == said, account_id
