@@ -121,6 +121,7 @@ class FollowUp:
     summary: str
     author: str = "ada"
     assignee: str = "ada"
+    contact: str | None = None  # whom to call: the call brief suggests this Person first
 
 
 Event = Entry | Promise | Payment | Dispute | Plan | FollowUp

@@ -2,16 +2,20 @@
 
 Reachability is judged at one instant for the whole queue: now when asOf is
 today (or not given), else noon UTC of asOf. The cursor carries that instant
-and asOf, so later pages rank exactly as the first one did.
+and asOf, so later pages rank exactly as the first one did. Whom to call and
+when next come from the call brief's own rule, at that instant, worked out for
+the whole page at once and only when a client asks for them.
 """
 
 from datetime import UTC, date, datetime, time
+from functools import partial
 
 import strawberry
 
 from domain.priority import WEIGHTS, reasons
 from domain.risk import AccountFacts, risk_flags
 from schema import pagination
+from schema.briefing import who_to_contact_loader
 from schema.errors import InvalidArgument
 from schema.moments import day
 from schema.types.account import Account
@@ -44,6 +48,7 @@ async def collections_queue(
             after=position,
             limit=size + 1,
         )
+    contacting = who_to_contact_loader(info.context, at)
     edges = []
     for facts, row in rows[:size]:
         edges.append(
@@ -52,7 +57,7 @@ async def collections_queue(
                 node=CollectionsItem(
                     account=Account.from_row(row, "account_"),
                     priority=facts.priority,
-                    overdue=[Money.of(overdue, currency) for currency, overdue, _ in facts.amounts],
+                    overdue=[Money.of(o.overdue, o.currency) for o in facts.owed],
                     oldest_days_overdue=facts.oldest_days,
                     reachable_now=facts.reachable_now,
                     flags=risk_flags(
@@ -69,12 +74,13 @@ async def collections_queue(
                     ),
                     reasons=reasons(
                         oldest_days=facts.oldest_days,
-                        amounts=facts.amounts,
+                        owed=facts.owed,
                         broken_promise=facts.broken_promise,
                         financial_news=facts.financial_news,
                         reachable_now=facts.reachable_now,
                         open_promise=facts.open_promise,
                     ),
+                    who_to_contact=partial(contacting.load, facts.account_id),
                 ),
             )
         )

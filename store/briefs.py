@@ -81,9 +81,11 @@ _SECTIONS = {
     "pinned": ("e.pinned", _NEWEST, None),
     "promises": ("e.kind = 'PROMISE_TO_PAY'", _NEWEST, None),
 }
+# What a caller may see: $2 is whether it sees RESTRICTED entries.
+_VISIBLE = "e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS')"
 _PICKED = " UNION ALL ".join(
     f"(SELECT '{name}' AS section, e.id, row_number() OVER (ORDER BY {order}) AS position FROM entries e"
-    f" WHERE e.account_id = $1 AND e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS') AND {where}"
+    f" WHERE e.account_id = $1 AND {_VISIBLE} AND {where}"
     f" ORDER BY {order}{f' LIMIT {limit}' if limit else ''})"
     for name, (where, order, limit) in _SECTIONS.items()
 )
@@ -105,3 +107,19 @@ async def brief_entries(
     for row in rows:
         sections[row["section"]].append(row)
     return sections
+
+
+async def follow_ups_naming_contacts(
+    conn: asyncpg.Connection, account_ids: list[UUID], *, restricted: bool
+) -> dict[UUID, list[asyncpg.Record]]:
+    """The open follow-ups that name a contact, soonest due first: the brief's own section, for a
+    batch of accounts, so a queue page can say whom to call without a brief per account."""
+    where, order, _ = _SECTIONS["follow_ups"]
+    rows = await conn.fetch(
+        "SELECT e.account_id, e.contact_id, e.summary, e.due_at FROM entries e"
+        f" WHERE e.account_id = ANY($1::uuid[]) AND {_VISIBLE} AND {where} AND e.contact_id IS NOT NULL"
+        f" ORDER BY e.account_id, {order}",
+        account_ids,
+        restricted,
+    )
+    return group_by(rows, "account_id")

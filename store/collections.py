@@ -2,11 +2,12 @@
 
 Only the accounts of the page leave the database. The query restates in SQL
 three rules whose reference versions live in domain/ (a window applies at a
-local time, a promise's status, what counts as overdue and disputed); a test
-compares both on random data, so the queue, the call brief and the single
-fields never disagree. The weights of the priority come from domain/priority.py,
-the other rule constants from domain/ too; they are written into the text (see
-store.sql.literals) so the partial indexes of migration 0004 still match.
+local time, a promise's status, what counts as overdue and disputed) and
+applies the priority documented in domain/priority.py, with what open promises
+cover; a test compares it with the call brief and the single fields on random
+data, so they never disagree. The other rule constants come from domain/ too;
+they are written into the text (see store.sql.literals) so the partial indexes
+of migration 0004 still match.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.invoices import NOT_PAYABLE
-from domain.priority import Weights
+from domain.priority import Owed, Weights
 from domain.promises import BROKEN_LOOKBACK_DAYS
 from domain.risk import BILLING_ROLES, FINANCIAL_NEWS, NEWS_LOOKBACK_DAYS
 from store.sql import literals
@@ -38,7 +39,7 @@ AND (w.until_date IS NULL OR w.local::date <= w.until_date)
 # $1 as_of, $2 at, $3 sees RESTRICTED, $4-$10 weights, $11 cursor priority, $12 limit, $13 cursor id
 QUEUE = f"""
 WITH open_invoices AS MATERIALIZED (
-    SELECT i.account_id, i.currency, i.due_on, i.balance,
+    SELECT i.account_id, i.id, i.number, i.currency, i.due_on, i.balance,
            (i.status = 'DISPUTED' OR EXISTS (
                SELECT 1 FROM entry_invoices ei
                  JOIN entries d ON d.account_id = ei.account_id AND d.id = ei.entry_id
@@ -48,40 +49,96 @@ WITH open_invoices AS MATERIALIZED (
       FROM invoices i
      WHERE i.status NOT IN ({literals(NOT_PAYABLE)}) AND i.balance > 0
 ),
+debtors AS (
+    SELECT DISTINCT account_id FROM open_invoices WHERE NOT disputed AND due_on < $1
+),
+promises AS MATERIALIZED (
+    SELECT p.account_id, p.id, p.currency, p.deadline, p.amount - k.paid AS outstanding,
+           k.paid >= p.amount AS kept
+      FROM (SELECT e.account_id, e.id, e.amount, e.currency, e.recorded_at,
+                   e.promised_for + e.grace_days AS deadline
+              FROM debtors d
+              JOIN entries e ON e.account_id = d.account_id
+             WHERE e.kind = 'PROMISE_TO_PAY' AND e.deleted_at IS NULL AND e.cancelled_at IS NULL
+               AND e.promised_for + e.grace_days >= $1 - {BROKEN_LOOKBACK_DAYS + 1}  -- broken the day after
+               AND ($3 OR e.visibility = 'ALL_TEAMS')) p
+     CROSS JOIN LATERAL (
+        SELECT coalesce(sum(pay.amount), 0) AS paid FROM payments pay
+         WHERE pay.account_id = p.account_id AND pay.currency = p.currency
+           AND pay.received_on >= (p.recorded_at AT TIME ZONE 'UTC')::date
+           AND pay.received_on <= least(p.deadline, $1)) k
+),
+open_promises AS (
+    SELECT p.*, EXISTS (SELECT 1 FROM entry_invoices ei
+                         WHERE ei.account_id = p.account_id AND ei.entry_id = p.id) AS names_invoices
+      FROM promises p
+     WHERE NOT p.kept AND $1 <= p.deadline
+),
+named_spread AS (
+    SELECT i.account_id, i.id, i.balance,
+           greatest(0, least(i.balance, p.outstanding
+               - (sum(i.balance) OVER (PARTITION BY p.account_id, p.id ORDER BY i.due_on, i.number, i.id
+                                       ROWS UNBOUNDED PRECEDING) - i.balance))) AS covered
+      FROM open_promises p
+      JOIN entry_invoices ei ON ei.account_id = p.account_id AND ei.entry_id = p.id
+      JOIN open_invoices i
+        ON i.account_id = ei.account_id AND i.id = ei.invoice_id AND i.currency = p.currency
+),
+named_cover AS (
+    SELECT account_id, id, least(min(balance), sum(covered)) AS covered
+      FROM named_spread GROUP BY account_id, id
+),
+unnamed AS (
+    SELECT account_id, currency, sum(outstanding) AS outstanding
+      FROM open_promises WHERE NOT names_invoices GROUP BY account_id, currency
+),
+overdue_rest AS (
+    SELECT i.account_id, i.id, i.number, i.currency, i.due_on, i.balance - coalesce(n.covered, 0) AS rest
+      FROM debtors d
+      JOIN open_invoices i ON i.account_id = d.account_id
+      LEFT JOIN named_cover n ON n.account_id = i.account_id AND n.id = i.id
+     WHERE NOT i.disputed AND i.due_on < $1
+),
+unpromised AS (
+    SELECT r.account_id, r.currency, r.due_on,
+           r.rest - greatest(0, least(r.rest, coalesce(u.outstanding, 0)
+               - (sum(r.rest) OVER (PARTITION BY r.account_id, r.currency ORDER BY r.due_on, r.number, r.id
+                                    ROWS UNBOUNDED PRECEDING) - r.rest))) AS amount
+      FROM overdue_rest r
+      LEFT JOIN unnamed u ON u.account_id = r.account_id AND u.currency = r.currency
+),
 per_currency AS (
-    SELECT account_id, currency, sum(balance) AS open,
-           coalesce(sum(balance) FILTER (WHERE NOT disputed AND due_on < $1), 0) AS overdue,
-           coalesce(max($1 - due_on) FILTER (WHERE NOT disputed AND due_on < $1), 0) AS oldest
-      FROM open_invoices GROUP BY account_id, currency
+    SELECT o.account_id, o.currency, o.open, o.overdue, o.oldest,
+           coalesce(u.amount, 0) AS unpromised, coalesce(u.oldest, 0) AS unpromised_oldest
+      FROM (SELECT account_id, currency, sum(balance) AS open,
+                   coalesce(sum(balance) FILTER (WHERE NOT disputed AND due_on < $1), 0) AS overdue,
+                   coalesce(max($1 - due_on) FILTER (WHERE NOT disputed AND due_on < $1), 0) AS oldest
+              FROM open_invoices GROUP BY account_id, currency) o
+      LEFT JOIN (SELECT account_id, currency, sum(amount) AS amount,
+                        max($1 - due_on) FILTER (WHERE amount > 0) AS oldest
+                   FROM unpromised GROUP BY account_id, currency) u
+             ON u.account_id = o.account_id AND u.currency = o.currency
 ),
 candidates AS MATERIALIZED (
     SELECT account_id,
            max(oldest) AS oldest_days,
-           max(overdue::float8 / open::float8) AS share,
-           max(log(1 + overdue::float8)) AS log_amount,
-           jsonb_agg(jsonb_build_object('currency', currency, 'overdue', overdue::text, 'open', open::text)
+           max(unpromised_oldest) AS unpromised_days,
+           max(unpromised::float8 / open::float8) AS share,
+           max(log(1 + unpromised::float8)) AS log_amount,
+           NOT bool_or(unpromised > 0) AS waiting,
+           jsonb_agg(jsonb_build_object('currency', currency, 'overdue', overdue::text, 'open', open::text,
+                                        'unpromised', unpromised::text)
                      ORDER BY currency) FILTER (WHERE overdue > 0) AS amounts
       FROM per_currency
      GROUP BY account_id
     HAVING bool_or(overdue > 0)
 ),
 promise_facts AS (
-    SELECT p.account_id,
-           bool_or(NOT k.kept AND $1 > p.deadline) AS broken,
-           bool_or(NOT k.kept AND $1 <= p.deadline) AS open_promise
-      FROM (SELECT e.account_id, e.amount, e.currency, e.recorded_at,
-                   e.promised_for + e.grace_days AS deadline
-              FROM candidates c
-              JOIN entries e ON e.account_id = c.account_id
-             WHERE e.kind = 'PROMISE_TO_PAY' AND e.deleted_at IS NULL AND e.cancelled_at IS NULL
-               AND e.promised_for + e.grace_days >= $1 - {BROKEN_LOOKBACK_DAYS + 1}  -- broken the day after
-               AND ($3 OR e.visibility = 'ALL_TEAMS')) p
-     CROSS JOIN LATERAL (
-        SELECT p.amount <= coalesce(sum(pay.amount), 0) AS kept FROM payments pay
-         WHERE pay.account_id = p.account_id AND pay.currency = p.currency
-           AND pay.received_on >= (p.recorded_at AT TIME ZONE 'UTC')::date
-           AND pay.received_on <= least(p.deadline, $1)) k
-     GROUP BY p.account_id
+    SELECT account_id,
+           bool_or(NOT kept AND $1 > deadline) AS broken,
+           bool_or(NOT kept AND $1 <= deadline) AS open_promise
+      FROM promises
+     GROUP BY account_id
 ),
 window_times AS MATERIALIZED (
     SELECT w.*, $2::timestamptz AT TIME ZONE coalesce(ct.time_zone, a.time_zone) AS local
@@ -111,7 +168,7 @@ people_facts AS (
      GROUP BY ct.account_id
 ),
 facts AS (
-    SELECT c.account_id, c.oldest_days, c.share, c.log_amount, c.amounts,
+    SELECT c.account_id, c.oldest_days, c.unpromised_days, c.share, c.log_amount, c.waiting, c.amounts,
            coalesce(pf.broken, false) AS broken,
            coalesce(pf.open_promise, false) AS open_promise,
            coalesce(pe.reachable_now, false) AS reachable_now,
@@ -132,13 +189,13 @@ facts AS (
 ),
 ranked AS (
     SELECT f.*,
-           (((  $4::float8 * least(f.oldest_days, 365) / 365.0
+           (((  $4::float8 * least(f.unpromised_days, 365) / 365.0
               + $5::float8 * f.share::float8
               + $6::float8 * f.log_amount::float8
               + CASE WHEN f.broken THEN $7::float8 ELSE 0 END
               + CASE WHEN f.financial_news THEN $8::float8 ELSE 0 END)
              * CASE WHEN f.reachable_now THEN 1 ELSE $9::float8 END)
-            - CASE WHEN f.open_promise THEN $10::float8 ELSE 0 END)::float8 AS priority
+            - CASE WHEN f.waiting THEN $10::float8 ELSE 0 END)::float8 AS priority
       FROM facts f
 )
 SELECT r.*, {
@@ -170,7 +227,7 @@ class QueueFacts:
 
     account_id: UUID
     oldest_days: int
-    amounts: list[tuple[str, Decimal, Decimal]]  # (currency, overdue, open)
+    owed: list[Owed]  # the currencies with overdue money
     broken_promise: bool
     open_promise: bool
     reachable_now: bool
@@ -215,7 +272,10 @@ def _facts(row: asyncpg.Record) -> QueueFacts:
     return QueueFacts(
         account_id=row["account_id"],
         oldest_days=row["oldest_days"],
-        amounts=[(a["currency"], Decimal(a["overdue"]), Decimal(a["open"])) for a in row["amounts"] or []],
+        owed=[
+            Owed(a["currency"], Decimal(a["overdue"]), Decimal(a["open"]), Decimal(a["unpromised"]))
+            for a in row["amounts"] or []
+        ],
         broken_promise=row["broken"],
         open_promise=row["open_promise"],
         reachable_now=row["reachable_now"],

@@ -1,7 +1,10 @@
 """Journeys 2, 3 and 4 over HTTP, with every date pinned through asOf/at."""
 
+import math
 import uuid
 from datetime import datetime
+
+import pytest
 
 from domain.teams import Team
 from schema import ids
@@ -45,7 +48,7 @@ QUEUE = """
 query ($asOf: Date, $after: String) {
   collectionsQueue(asOf: $asOf, first: 100, after: $after) {
     edges { node { account { id } priority overdue { amount currency } oldestDaysOverdue reachableNow flags
-                   reasons } }
+                   reasons suggestedContact { contact { name } channel } nextReachableAt } }
     pageInfo { hasNextPage endCursor }
   }
 }
@@ -156,8 +159,13 @@ async def test_journey_2_vacation_week(make_caller):
     assert item["reachableNow"] is False
     assert "NOT_REACHABLE_NOW" in item["flags"]
     assert item["oldestDaysOverdue"] == 108
+    # the queue says whom to call and when, without opening the brief
+    assert item["suggestedContact"] == {"contact": {"name": "Vera Vacation"}, "channel": "PHONE"}
+    assert item["nextReachableAt"] == reach["nextReachableAt"]
     # and in the fourth week the same contact is reachable again
-    assert (await _queue(ar, "2026-09-22"))[account]["reachableNow"] is True
+    back = (await _queue(ar, "2026-09-22"))[account]
+    assert back["reachableNow"] is True
+    assert back["nextReachableAt"] is None
 
 
 async def test_journey_3_before_the_call(make_caller, pool):
@@ -325,3 +333,229 @@ async def test_journey_4_promise_to_pay(make_caller, pool):
     # then
     assert await status("2026-12-01") == "KEPT"
     assert account not in await _queue(ar, "2026-12-01")
+
+
+NEWS = """
+mutation ($input: LogNewsInput!) { logNews(input: $input) { entry { id } userErrors { message } } }
+"""
+
+
+FOLLOW_UP = """
+mutation ($input: CreateFollowUpInput!) {
+  createFollowUp(input: $input) { entry { id } userErrors { message } }
+}
+"""
+COMPLETE = "mutation ($id: ID!) { completeFollowUp(id: $id) { entry { id } userErrors { message } } }"
+WHO = """
+query ($id: ID!, $at: DateTime, $asOf: Date) {
+  account(id: $id) { callBrief(at: $at) { whoToContact { contact { name } reason } } }
+  collectionsQueue(asOf: $asOf, first: 100) {
+    edges { node { account { id } suggestedContact { contact { name } reason } nextReachableAt } }
+  }
+}
+"""
+
+
+def _priority(unpromised: float, days: int, open_: float, extra: float) -> float:
+    """domain/priority.py's formula for one reachable account with one currency."""
+    return 40 * min(days, 365) / 365 + 20 * unpromised / open_ + 5 * math.log10(1 + unpromised) + extra
+
+
+async def test_a_partial_promise_discounts_only_what_it_covers(make_caller, pool):
+    """Issue 13, item 5: Northwind owes 27,650 GBP overdue, broke a promise and is downsizing;
+    a new 18,400 GBP promise must not sink the 9,250 GBP it does not cover."""
+    ar = await make_caller(Team.AR)
+    account, ref = await _account(ar, "Europe/London")
+    await ar.gql(CONTACT, {"input": {"accountId": account, "name": "Margaret Pike", "roles": ["BILLING"]}})
+    ids = await _invoices(
+        ar,
+        ref,
+        [
+            ("NW-1041", "2026-08-01", "18400.00", "GBP"),  # 80 days overdue on 2026-10-20
+            ("NW-1057", "2026-09-05", "9250.00", "GBP"),  # 45 days
+            ("NW-1077", "2026-10-30", "6100.00", "GBP"),  # not yet due
+        ],
+    )
+    broken = (
+        await ar.gql(
+            PROMISE,
+            {
+                "input": {
+                    "accountId": account,
+                    "amount": "18400.00",
+                    "currency": "GBP",
+                    "promisedFor": "2026-10-06",
+                    "invoiceIds": [ids["NW-1041"]],
+                }
+            },
+        )
+    )["recordPromise"]["entry"]["id"]
+    await _recorded(pool, broken, "2026-09-29T09:00:00+00:00")
+    await ar.gql(
+        NEWS,
+        {
+            "input": {
+                "accountId": account,
+                "category": "DOWNSIZING",
+                "summary": "Closing the Leeds plant in Q1",
+                "occurredAt": "2026-09-20T09:00:00Z",
+            }
+        },
+    )
+    before = (await _queue(ar, "2026-10-20"))[account]
+    assert before["priority"] == pytest.approx(_priority(27650, 80, 33750, 15 + 10))  # 72.4
+    # when: a new promise for 18,400 GBP, naming no invoice
+    newer = (
+        await ar.gql(
+            PROMISE,
+            {
+                "input": {
+                    "accountId": account,
+                    "amount": "18400.00",
+                    "currency": "GBP",
+                    "promisedFor": "2026-10-30",
+                }
+            },
+        )
+    )["recordPromise"]["entry"]["id"]
+    await _recorded(pool, newer, "2026-10-18T09:00:00+00:00")
+    item = (await _queue(ar, "2026-10-20"))[account]
+    # then: it covers the oldest overdue invoice, NW-1041; NW-1057's 9,250 GBP at 45 days is chased
+    assert item["priority"] == pytest.approx(_priority(9250, 45, 33750, 15 + 10))  # 55.2
+    assert {"BROKEN_PROMISE", "OPEN_PROMISE", "FINANCIAL_DIFFICULTY_NEWS"} <= set(item["flags"])
+    about_promises = [r for r in item["reasons"] if "promise" in r.lower()]
+    assert about_promises == [
+        "A promise to pay was broken in the last 180 days, and promised payments due later cover "
+        "18,400.00 GBP of the overdue amount; the rest (9,250.00 GBP) is chased as usual."
+    ]
+    assert not any("wait" in r for r in item["reasons"])
+    # and when a promise names NW-1057 as well, nothing overdue is left to chase: wait
+    await ar.gql(
+        PROMISE,
+        {
+            "input": {
+                "accountId": account,
+                "amount": "9250.00",
+                "currency": "GBP",
+                "promisedFor": "2026-10-30",
+                "invoiceIds": [ids["NW-1057"]],
+            }
+        },
+    )
+    waiting = (await _queue(ar, "2026-10-20"))[account]
+    assert waiting["priority"] < 0
+    assert [r for r in waiting["reasons"] if "promise" in r.lower()] == [
+        "A promise to pay was broken in the last 180 days, and promised payments due later cover all "
+        "of the overdue amount: wait for them before chasing."
+    ]
+
+
+async def test_a_promise_naming_invoices_covers_them_oldest_first_less_what_was_paid(make_caller, pool):
+    ar = await make_caller(Team.AR)
+    account, ref = await _account(ar, "UTC")
+    await ar.gql(CONTACT, {"input": {"accountId": account, "name": "Pat Payer", "roles": ["BILLING"]}})
+    ids = await _invoices(
+        ar,
+        ref,
+        [
+            ("N-OLD", "2026-08-01", "18400.00", "GBP"),  # 80 days overdue on 2026-10-20
+            ("N-MID", "2026-09-05", "9250.00", "GBP"),  # 45 days
+            ("N-NEW", "2026-10-30", "6100.00", "GBP"),  # not yet due
+        ],
+    )
+    promise = (
+        await ar.gql(
+            PROMISE,
+            {
+                "input": {
+                    "accountId": account,
+                    "amount": "20000.00",
+                    "currency": "GBP",
+                    "promisedFor": "2026-10-30",
+                    "invoiceIds": [ids["N-MID"], ids["N-OLD"]],
+                }
+            },
+        )
+    )["recordPromise"]["entry"]["id"]
+    await _recorded(pool, promise, "2026-10-01T09:00:00+00:00")
+    # when: 5,000 GBP of it arrives, paying N-OLD down to 13,400
+    await ar.gql(
+        PAYMENT,
+        {
+            "input": {
+                "accountId": account,
+                "amount": "5000.00",
+                "currency": "GBP",
+                "receivedOn": "2026-10-10",
+                "allocations": [{"invoiceId": ids["N-OLD"], "amount": "5000.00"}],
+            }
+        },
+    )
+    item = (await _queue(ar, "2026-10-20"))[account]
+    # then: the 15,000 still promised covers N-OLD's 13,400 and 1,600 of N-MID; 7,650 at 45 days is chased
+    assert item["priority"] == pytest.approx(_priority(7650, 45, 28750, 0))
+    assert (
+        "Promised payments not yet due cover 15,000.00 GBP of the overdue amount; "
+        "the rest (7,650.00 GBP) is chased as usual." in item["reasons"]
+    )
+
+
+async def test_an_open_follow_up_names_whom_to_call_first(make_caller):
+    """Issue 13, items 6 and 7: the team's follow-up says whom to call; the brief and the queue agree."""
+    ar = await make_caller(Team.AR)
+    account, ref = await _account(ar, "Europe/London")
+    contacts = {}
+    for person in (
+        {"name": "Margaret Pike", "roles": ["ACCOUNTS_PAYABLE", "BILLING"], "preferredChannel": "EMAIL"},
+        {"name": "Tom Hale", "roles": ["DECISION_MAKER"], "phone": "+44 113 496 0144"},
+        {"name": "Dora Nope", "roles": ["BILLING"], "doNotContact": True},
+    ):
+        data = await ar.gql(CONTACT, {"input": {"accountId": account, **person}})
+        contacts[person["name"]] = data["createContact"]["contact"]["id"]
+    await _invoices(ar, ref, [("FU-1", "2026-08-01", "500.00", "GBP")])
+    at, as_of = "2026-10-20T12:00:00Z", "2026-10-20"  # the queue judges a past asOf at noon UTC
+
+    async def who() -> tuple[list[dict], dict]:
+        data = await ar.gql(WHO, {"id": account, "at": at, "asOf": as_of})
+        items = {e["node"]["account"]["id"]: e["node"] for e in data["collectionsQueue"]["edges"]}
+        return data["account"]["callBrief"]["whoToContact"], items[account]
+
+    brief, item = await who()
+    assert [s["contact"]["name"] for s in brief] == ["Margaret Pike", "Tom Hale"]
+    assert item["suggestedContact"] == brief[0]
+    # when: the team leaves a follow-up naming Tom, and an earlier one naming Dora, who is not to be contacted
+    summary = "Call Tom Hale, not Margaret, about the broken promise"
+    created = await ar.gql(
+        FOLLOW_UP,
+        {
+            "input": {
+                "accountId": account,
+                "summary": summary,
+                "dueAt": "2026-10-21T09:00:00Z",
+                "contactId": contacts["Tom Hale"],
+            }
+        },
+    )
+    follow_up = created["createFollowUp"]["entry"]["id"]
+    await ar.gql(
+        FOLLOW_UP,
+        {
+            "input": {
+                "accountId": account,
+                "summary": "Ask Dora",
+                "dueAt": "2026-10-19T09:00:00Z",
+                "contactId": contacts["Dora Nope"],
+            }
+        },
+    )
+    brief, item = await who()
+    # then
+    assert [s["contact"]["name"] for s in brief] == ["Tom Hale", "Margaret Pike"]
+    assert brief[0]["reason"] == f'open follow-up: "{summary}"; decision maker, reachable now, by phone'
+    assert item["suggestedContact"] == brief[0]
+    assert item["nextReachableAt"] is None  # reachable now
+    # and once it is done, the billing contact comes first again
+    await ar.gql(COMPLETE, {"id": follow_up})
+    brief, item = await who()
+    assert [s["contact"]["name"] for s in brief] == ["Margaret Pike", "Tom Hale"]
+    assert item["suggestedContact"] == brief[0]

@@ -17,7 +17,7 @@ BY_REF = 'query ($id: String!) { accountByExternalRef(ref: {system: "demo", id: 
 QUEUE = """
 query ($after: String) {
   collectionsQueue(first: 100, after: $after) {
-    edges { node { account { id } priority flags reasons } }
+    edges { node { account { id } priority flags reasons suggestedContact { contact { name } } } }
     pageInfo { hasNextPage endCursor }
   }
 }
@@ -32,7 +32,7 @@ query ($id: ID!, $at: DateTime) {
   account(id: $id) {
     callBrief(at: $at) {
       flags
-      whoToContact { contact { name } reachability { reachable reason } }
+      whoToContact { contact { name } reason reachability { reachable reason } }
       brokenPromises { summary status }
       openPromises { summary }
       openDisputes { summary reason status }
@@ -91,6 +91,7 @@ async def test_the_queue_ranks_the_demo_accounts_with_their_flags(demo_ids, admi
     assert flags("adventure-works") >= {"OPEN_PROMISE"}
     assert queue[demo_ids["adventure-works"]]["priority"] < 0  # a promise not yet due: wait for it
     assert any("broken" in reason for reason in queue[demo_ids["northwind"]]["reasons"])
+    assert queue[demo_ids["northwind"]]["suggestedContact"]["contact"]["name"] == "Tom Hale"
     # Paid up, or not yet due: nothing to chase.
     assert demo_ids["tailspin"] not in queue
     assert demo_ids["blue-yonder"] not in queue
@@ -132,6 +133,9 @@ async def test_the_call_brief_tells_ar_what_sales_and_service_heard(demo_ids, ma
     assert [(n["category"], n["team"]) for n in northwind["recentNews"]] == [("DOWNSIZING", "SALES")]
     assert [p["status"] for p in northwind["brokenPromises"]] == ["BROKEN"]
     assert len(northwind["openFollowUps"]) == 1
+    # the follow-up says to call Tom Hale, and so does the brief
+    assert [s["contact"]["name"] for s in northwind["whoToContact"]] == ["Tom Hale", "Margaret Pike"]
+    assert northwind["whoToContact"][0]["reason"].startswith('open follow-up: "Call Tom Hale, not Margaret')
     fabrikam = (await ar.gql(BRIEF, {"id": demo_ids["fabrikam"]}))["account"]["callBrief"]
     assert [(d["reason"], d["status"]) for d in fabrikam["openDisputes"]] == [("QUANTITY", "OPEN")]
     adventure = (await ar.gql(BRIEF, {"id": demo_ids["adventure-works"]}))["account"]["callBrief"]

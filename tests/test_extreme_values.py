@@ -629,9 +629,7 @@ async def _import_everything(world: World, values: dict, token: str, folder: Pat
             kind = importing.KINDS[kind_name]
             path = _csv(folder / f"{kind_name}-{token}.csv", rows)
             importing.check_file(path, kind)
-            summary = await importing.import_file(
-                conn, kind, path, actor=Actor(None, Team.INTEGRATION)
-            )
+            summary = await importing.import_file(conn, kind, path, actor=Actor(None, Team.INTEGRATION))
             assert (summary.rejected, summary.skipped) == (0, 0), (
                 kind_name,
                 path.with_suffix(".rejected.csv"),

@@ -115,3 +115,72 @@ async def test_a_100_entry_page_costs_as_many_queries_as_a_5_entry_page(make_cal
     # the account, the page and the page's invoices, plus asyncpg's reset of each
     # connection it hands back to the pool
     assert large_queries <= 6
+
+
+QUEUE = """
+query Queue($first: Int!) {
+  collectionsQueue(first: $first) {
+    edges { node {
+      account { id name } priority reachableNow nextReachableAt
+      suggestedContact { contact { id name roles } channel reason reachability { reachable nextReachableAt } }
+    } }
+  }
+}
+"""
+ACCOUNT_WITH_CONTACTS = """
+mutation ($name: String!, $ref: String!) {
+  createAccount(input: {name: $name, externalRefs: [{system: "erp", id: $ref}]}) { account { id } }
+}
+"""
+AWAY = """
+mutation ($account: ID!, $name: String!) {
+  createContact(input: {accountId: $account, name: $name, roles: [BILLING],
+                        windows: [{kind: BLACKOUT, startTime: "00:00", endTime: "23:59"}]}) { contact { id } }
+}
+"""
+FOLLOW_UP = """
+mutation ($account: ID!, $contact: ID!) {
+  createFollowUp(input: {accountId: $account, summary: "call", dueAt: "2026-12-01T09:00:00Z",
+                         contactId: $contact}) { entry { id } }
+}
+"""
+
+
+async def test_a_queue_page_says_whom_to_call_in_as_many_queries_for_1_as_for_8_accounts(make_caller, caplog):
+    caplog.set_level(logging.INFO, logger="rapport.http")
+    caller = await make_caller(Team.AR)
+    for n in range(8):
+        ref = uuid.uuid4().hex
+        account = (await caller.gql(ACCOUNT_WITH_CONTACTS, {"name": f"Queue {ref}", "ref": ref}))[
+            "createAccount"
+        ]["account"]["id"]
+        await caller.gql(CONTACT, {"account": account})
+        away = (await caller.gql(AWAY, {"account": account, "name": f"Away {n}"}))["createContact"]
+        await caller.gql(FOLLOW_UP, {"account": account, "contact": away["contact"]["id"]})
+        await caller.gql(
+            INVOICES,
+            {
+                "input": [
+                    {
+                        "externalRef": {"system": "erp", "id": ref},
+                        "accountRef": {"system": "erp", "id": ref},
+                        "number": "Q-1",
+                        "issuedOn": "2026-01-01",
+                        "dueOn": "2026-02-01",
+                        "currency": "EUR",
+                        "total": "100.00",
+                        "balance": "100.00",
+                        "status": "OPEN",
+                    }
+                ]
+            },
+        )
+    # when
+    one = await caller.gql(QUEUE, {"first": 1})
+    one_queries = _queries_of(caplog, "Queue")
+    eight = await caller.gql(QUEUE, {"first": 8})
+    eight_queries = _queries_of(caplog, "Queue")
+    # then
+    assert len(one["collectionsQueue"]["edges"]) == 1
+    assert len(eight["collectionsQueue"]["edges"]) == 8
+    assert eight_queries == one_queries

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.priority import reasons
+from domain.priority import Owed, reasons
 from domain.risk import AccountFacts, RiskFlag, risk_flags
 
 CALM = AccountFacts(
@@ -62,7 +62,10 @@ def test_flags_come_in_a_stable_order():
 def test_reasons_explain_amounts_per_currency_and_each_factor():
     said = reasons(
         oldest_days=120,
-        amounts=[("EUR", Decimal("1200"), Decimal("3000")), ("USD", Decimal("50"), Decimal("50"))],
+        owed=[
+            Owed("EUR", Decimal("1200"), Decimal("3000"), Decimal("700")),
+            Owed("USD", Decimal("50"), Decimal("50"), Decimal("50")),
+        ],
         broken_promise=True,
         financial_news=True,
         reachable_now=False,
@@ -71,7 +74,66 @@ def test_reasons_explain_amounts_per_currency_and_each_factor():
     assert said[0] == "The oldest overdue invoice is 120 days past due, in the 91+ days bucket."
     assert "1,200.00 EUR overdue of 3,000.00 EUR open (40%)." in said
     assert "50.00 USD overdue of 50.00 USD open (100%)." in said
-    assert any("broken" in s for s in said)
+    assert (
+        "A promise to pay was broken in the last 180 days, and promised payments due later cover "
+        "500.00 EUR of the overdue amount; the rest (700.00 EUR and 50.00 USD) is chased as usual." in said
+    )
     assert any("financial difficulty" in s for s in said)
     assert any("Nobody can be reached" in s for s in said)
-    assert said[-1].startswith("A promise to pay is open")
+
+
+GBP = [Owed("GBP", Decimal("27650.00"), Decimal("33750.00"), Decimal("9250.00"))]
+ALL_PROMISED = [Owed("GBP", Decimal("27650.00"), Decimal("33750.00"), Decimal(0))]
+NONE_PROMISED = [Owed("GBP", Decimal("27650.00"), Decimal("33750.00"), Decimal("27650.00"))]
+TWO = [
+    Owed("EUR", Decimal("500.00"), Decimal("500.00"), Decimal(0)),
+    Owed("GBP", Decimal("27650.00"), Decimal("33750.00"), Decimal("27650.00")),
+    Owed("USD", Decimal("80.00"), Decimal("100.00"), Decimal("30.00")),
+]
+
+
+@pytest.mark.parametrize(
+    ("owed", "broken", "open_", "expected"),
+    [
+        (NONE_PROMISED, False, False, None),
+        (NONE_PROMISED, True, False, "A promise to pay was broken in the last 180 days."),
+        (
+            GBP,
+            True,
+            True,
+            "A promise to pay was broken in the last 180 days, and promised payments due later cover "
+            "18,400.00 GBP of the overdue amount; the rest (9,250.00 GBP) is chased as usual.",
+        ),
+        (
+            ALL_PROMISED,
+            False,
+            True,
+            "Promised payments not yet due cover all of the overdue amount: wait for them before chasing.",
+        ),
+        (
+            NONE_PROMISED,
+            False,
+            True,
+            "Promised payments not yet due cover none of the overdue amount.",
+        ),
+        (
+            TWO,
+            False,
+            True,
+            "Promised payments not yet due cover 500.00 EUR and 50.00 USD of the overdue amount; "
+            "the rest (27,650.00 GBP and 30.00 USD) is chased as usual.",
+        ),
+    ],
+)
+def test_promises_get_one_true_sentence_never_both_chase_and_wait(owed, broken, open_, expected):
+    said = reasons(
+        oldest_days=80,
+        owed=owed,
+        broken_promise=broken,
+        financial_news=True,
+        reachable_now=True,
+        open_promise=open_,
+    )
+    about_promises = [s for s in said if "promise" in s.lower()]
+    assert about_promises == ([expected] if expected else [])
+    assert sum("wait" in s for s in said) == (1 if expected and "wait" in expected else 0)

@@ -19,6 +19,9 @@ class CreateFollowUpInput:
     assignee_id: strawberry.ID | None = None
     body: str | None = None
     idempotency_key: str | None = None
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Whom to contact: the call brief suggests this person first."
+    )
 
 
 @strawberry.type
