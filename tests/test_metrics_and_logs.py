@@ -8,7 +8,9 @@ import subprocess
 import sys
 
 import asyncpg
+import httpx
 import pytest
+from meilisearch_python_sdk.errors import MeilisearchApiError
 
 from api.logs import JsonFormatter, TextFormatter
 from tests.conftest import app_client
@@ -142,6 +144,30 @@ async def test_a_traceback_names_a_database_error_without_the_values_it_quotes(p
             assert "Bluefinch" not in text
             assert "RuntimeError: reading the account failed" in text
             assert shown in text
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()], ids=["json", "text"])
+def test_a_traceback_names_a_search_refusal_without_the_document_it_quotes(formatter):
+    """The index worker logs a row Meilisearch refuses; the refusal quotes the document's fields."""
+    body = {
+        "message": f"Document `{SECRET}` is invalid",
+        "code": "invalid_document_id",
+        "type": "invalid_request",
+    }
+    response = httpx.Response(
+        400, json=body, request=httpx.Request("POST", "http://meili/indexes/x/documents")
+    )
+    try:
+        raise MeilisearchApiError("refused", response)
+    except MeilisearchApiError:
+        record = logging.LogRecord(
+            "rapport.search", logging.ERROR, __file__, 1, "cannot index", None, sys.exc_info()
+        )
+    # when
+    text = formatter.format(record)
+    # then
+    assert "Bluefinch" not in text
+    assert "MeilisearchApiError: (message withheld)" in text
 
 
 @pytest.mark.parametrize(
