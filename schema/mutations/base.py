@@ -18,7 +18,6 @@ from domain.validation import Problem, Rejected, not_found
 from schema import ids
 from schema.errors import InvalidArgument
 from schema.types.common import UserError
-from services.accounts import account_at
 from services.transaction import retrying
 
 Payload = TypeVar("Payload")
@@ -54,7 +53,3 @@ def parse_id(global_id: str, type_name: str, path: tuple[str, ...], what: str) -
 
 def parse_ids(global_ids: list[str] | None, type_name: str, path: tuple[str, ...], what: str) -> list[UUID]:
     return [parse_id(g, type_name, (*path, str(i)), what) for i, g in enumerate(global_ids or [])]
-
-
-async def existing_account(conn: asyncpg.Connection, global_id: str, path: tuple[str, ...]) -> asyncpg.Record:
-    return await account_at(conn, parse_id(global_id, "Account", path, "account"), path)
