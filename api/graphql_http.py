@@ -301,6 +301,7 @@ async def _serve(request: Request, request_id: str) -> Response:
             "user_id": str(user.id),
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "queries": queries[0],
+            "read_path": context.read_path,
             "outcome": outcome(result.errors),
         },
     )
@@ -309,6 +310,8 @@ async def _serve(request: Request, request_id: str) -> Response:
         context.operation_type,
         time.perf_counter() - started,
         [error_code(e) for e in result.errors or []],
+        context.read_path,
+        context.read_mismatch,
     )
     payload: dict = {}
     if result.errors:

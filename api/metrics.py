@@ -44,6 +44,16 @@ REQUESTS = Histogram(
     ["operation", "type"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+READ_PATHS = Counter(
+    "rapport_read_path_total",
+    "Queries answered by the compiled path (one SQL statement) or the executor (fallback), by operation.",
+    ["operation", "path"],
+)
+READ_MISMATCHES = Counter(
+    "rapport_compiled_read_mismatches_total",
+    "Shadow mode: queries whose compiled answer differed from the executor's, by operation.",
+    ["operation"],
+)
 ERRORS = Counter("rapport_graphql_errors_total", "GraphQL errors returned, by extensions.code.", ["code"])
 # Per-process gauges add up over the live processes; database facts are the same in each.
 POOL = Gauge(
@@ -104,12 +114,24 @@ def process_exited() -> None:
         multiprocess.mark_process_dead(os.getpid())
 
 
-def observe(operation: str | None, operation_type: str | None, seconds: float, codes: list[str]) -> None:
+def observe(
+    operation: str | None,
+    operation_type: str | None,
+    seconds: float,
+    codes: list[str],
+    read_path: str | None = None,
+    read_mismatch: bool = False,
+) -> None:
+    """`read_path` is "compiled" or "fallback" for a query the compiler was asked about, else None."""
     # Operation names come from clients: cap their variety so a client cannot blow up the series.
     name = (operation or "anonymous")[:64]
     REQUESTS.labels(name, operation_type or "unknown").observe(seconds)
     for code in codes:
         ERRORS.labels(code).inc()
+    if read_path:
+        READ_PATHS.labels(name, read_path).inc()
+    if read_mismatch:
+        READ_MISMATCHES.labels(name).inc()
 
 
 async def metrics_endpoint(request: Request) -> Response:

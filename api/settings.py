@@ -58,6 +58,7 @@ class Settings:
     cors_origins: tuple[str, ...]
     cors_allow_credentials: bool
     trusted_proxies: tuple[str, ...]
+    compiled_reads: str  # "on", "off", or "shadow" (run both, serve the executor's, count differences)
     metrics: str  # "on" (/metrics on the API's port), "off", or "port" (metrics_port)
     metrics_port: int | None
     log_json: bool
@@ -278,9 +279,17 @@ def load() -> Settings:
         cors_origins=cors_origins,
         cors_allow_credentials=cors_credentials,
         trusted_proxies=_trusted_proxies(),
+        compiled_reads=_choice("RAPPORT_COMPILED_READS", "on", ("on", "off", "shadow")),
         **_metrics(),
         log_json=_log_format(env) == "json",
     )
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
+    return value
 
 
 def _metrics() -> dict:

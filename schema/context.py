@@ -35,6 +35,8 @@ class Context:
     connection_params: dict | None = None
     operation_name: str | None = None
     operation_type: str | None = None
+    read_path: str | None = None  # "compiled" or "fallback" once the compiler has looked at a query
+    read_mismatch: bool = False  # shadow mode: the compiled answer differed from the executor's
     _loaders: Loaders | None = None
 
     @property
