@@ -213,7 +213,7 @@ def test_dev_offers_the_demo_on_an_empty_database_only(base_settings, monkeypatc
 
     import click
 
-    from api import cli
+    from api.commands.data import offer_demo
 
     name = f"rapport_offer_{uuid.uuid4().hex[:8]}"
     url = asyncio.run(create_database(base_settings.database_url, name))
@@ -221,18 +221,18 @@ def test_dev_offers_the_demo_on_an_empty_database_only(base_settings, monkeypatc
         migrate.upgrade(url)
         settings = replace(base_settings, database_url=url)
         monkeypatch.setattr("sys.stdin.isatty", lambda: False)
-        cli._offer_demo(settings)
+        offer_demo(settings)
         hint = capsys.readouterr().out
         assert hint == "The database has no accounts yet: `.venv/bin/rapport demo` loads a demo dataset.\n"
 
         asked = []
         monkeypatch.setattr("sys.stdin.isatty", lambda: True)
         monkeypatch.setattr(click, "confirm", lambda text, default: asked.append((text, default)) or True)
-        cli._offer_demo(settings)
+        offer_demo(settings)
         assert asked == [("Load the demo data?", False)]
         assert "Loaded the demo: 20 customers" in capsys.readouterr().out
 
-        cli._offer_demo(settings)
+        offer_demo(settings)
         assert asked == [("Load the demo data?", False)]
         assert capsys.readouterr().out == ""
     finally:
