@@ -10,7 +10,7 @@ from schema.collections_queue import collections_queue
 from schema.errors import Forbidden
 from schema.searching import run_search
 from schema.types.account import Account, AccountConnection, AccountFilter
-from schema.types.audit import AuditEntryConnection
+from schema.types.audit import AuditEntry, AuditEntryConnection
 from schema.types.common import ExternalRefInput
 from schema.types.contact import Contact
 from schema.types.entries.rows import entry_from_row
@@ -84,7 +84,12 @@ class Query:
         )
         async with info.context.pool.acquire() as conn:
             rows = await accounts.list_accounts(conn, where, key, size + 1)
-        return AccountConnection.from_rows(rows, size)
+        return AccountConnection.of(
+            rows,
+            size,
+            cursor=lambda row: pagination.encode(row["sort_key"], row["id"]),
+            node=Account.from_row,
+        )
 
     @strawberry.field(description="Across every account the caller may see; typos forgiven.")
     async def search(
@@ -123,4 +128,6 @@ class Query:
             rows = await audit_page(
                 conn, ids.decode_as(account_id, "Account"), key[0] if key else None, size + 1
             )
-        return AuditEntryConnection.from_rows(rows, size)
+        return AuditEntryConnection.of(
+            rows, size, cursor=lambda row: pagination.encode(row["id"]), node=AuditEntry.from_row
+        )

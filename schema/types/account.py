@@ -10,12 +10,12 @@ import strawberry
 from domain import accounts
 from schema import ids, pagination
 from schema.moments import day, moment
-from schema.types.common import ExternalRef, PageInfo, page_info
+from schema.types.common import Connection, ExternalRef
 from schema.types.contact import Contact
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.rows import entry_from_row
 from schema.types.entries.timeline import TimelineEntryConnection, TimelineFilter, timeline_page
-from schema.types.invoice import InvoiceConnection, InvoiceFilter, today
+from schema.types.invoice import Invoice, InvoiceConnection, InvoiceFilter, today
 from schema.types.node import Node
 from schema.types.preference import Preference
 from schema.types.receivables import Receivables, receivables_of
@@ -111,7 +111,12 @@ class Account(Node):
                 after=key,
                 limit=size + 1,
             )
-        return InvoiceConnection.from_rows(rows, size)
+        return InvoiceConnection.of(
+            rows,
+            size,
+            cursor=lambda row: pagination.encode(row["issued_on"], row["id"]),
+            node=Invoice.from_row,
+        )
 
     @classmethod
     def from_row(cls, row: asyncpg.Record | Any, prefix: str = "") -> "Account":
@@ -130,23 +135,8 @@ class Account(Node):
 
 
 @strawberry.type
-class AccountEdge:
-    cursor: str
-    node: Account
-
-
-@strawberry.type
-class AccountConnection:
-    edges: list[AccountEdge]
-    page_info: PageInfo
-
-    @classmethod
-    def from_rows(cls, rows: list[asyncpg.Record], size: int) -> "AccountConnection":
-        edges = [
-            AccountEdge(cursor=pagination.encode(row["sort_key"], row["id"]), node=Account.from_row(row))
-            for row in rows[:size]
-        ]
-        return cls(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))
+class AccountConnection(Connection[Account]):
+    pass
 
 
 @strawberry.input

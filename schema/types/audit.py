@@ -6,8 +6,8 @@ import asyncpg
 import strawberry
 from strawberry.scalars import JSON
 
-from schema import ids, pagination
-from schema.types.common import PageInfo, page_info
+from schema import ids
+from schema.types.common import Connection
 from schema.types.user import User
 
 _NODE_TYPES = {"account": "Account", "contact": "Contact", "entry": "Entry", "invoice": "Invoice"}
@@ -41,20 +41,5 @@ class AuditEntry:
 
 
 @strawberry.type
-class AuditEntryEdge:
-    cursor: str
-    node: AuditEntry
-
-
-@strawberry.type
-class AuditEntryConnection:
-    edges: list[AuditEntryEdge]
-    page_info: PageInfo
-
-    @classmethod
-    def from_rows(cls, rows: list[asyncpg.Record], size: int) -> "AuditEntryConnection":
-        edges = [
-            AuditEntryEdge(cursor=pagination.encode(r["id"]), node=AuditEntry.from_row(r))
-            for r in rows[:size]
-        ]
-        return cls(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))
+class AuditEntryConnection(Connection[AuditEntry]):
+    pass

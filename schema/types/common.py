@@ -1,12 +1,16 @@
 """Small value types shared by many others: money, external refs, pages, user errors."""
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import Enum
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
 from domain.money import display_amount
 from domain.validation import Problem
+
+Item = TypeVar("Item")
 
 
 @strawberry.type(description="An exact amount in an ISO 4217 currency.")
@@ -49,6 +53,35 @@ def page_info(edges: list, *, has_next: bool) -> PageInfo:
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
+
+
+@strawberry.type
+class Edge(Generic[Item]):
+    """Strawberry names `Edge[Account]` AccountEdge: one class for every edge named after its node."""
+
+    cursor: str
+    node: Item
+
+
+@strawberry.type
+class Connection(Generic[Item]):
+    """A list subclasses `Connection[Node]`, not an alias of it, which strawberry.lazy cannot resolve."""
+
+    edges: list[Edge[Item]]
+    page_info: PageInfo
+
+    @classmethod
+    def of(
+        cls,
+        rows: Sequence[Any],
+        size: int,
+        *,
+        cursor: Callable[[Any], str],
+        node: Callable[[Any], Item],
+    ) -> "Connection[Item]":
+        """A page of `size` rows from a query that asked for one more, which only says there is a next."""
+        edges = [Edge(cursor=cursor(row), node=node(row)) for row in rows[:size]]
+        return cls(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))
 
 
 @strawberry.enum

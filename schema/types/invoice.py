@@ -8,8 +8,8 @@ import asyncpg
 import strawberry
 
 from domain import aging, invoices, promises
-from schema import ids, pagination
-from schema.types.common import ExternalRef, Money, PageInfo, page_info
+from schema import ids
+from schema.types.common import Connection, ExternalRef, Money
 from schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -121,23 +121,8 @@ class Invoice(Node):
 
 
 @strawberry.type
-class InvoiceEdge:
-    cursor: str
-    node: Invoice
-
-
-@strawberry.type
-class InvoiceConnection:
-    edges: list[InvoiceEdge]
-    page_info: PageInfo
-
-    @classmethod
-    def from_rows(cls, rows: list[asyncpg.Record], size: int) -> "InvoiceConnection":
-        edges = [
-            InvoiceEdge(cursor=pagination.encode(row["issued_on"], row["id"]), node=Invoice.from_row(row))
-            for row in rows[:size]
-        ]
-        return cls(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))
+class InvoiceConnection(Connection[Invoice]):
+    pass
 
 
 @strawberry.input

@@ -7,7 +7,7 @@ import strawberry
 
 from schema import ids, pagination
 from schema.moments import bound
-from schema.types.common import PageInfo, page_info
+from schema.types.common import Connection, Edge, page_info
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.enums import EntryKind
 from schema.types.entries.rows import entries_with_invoices
@@ -16,15 +16,8 @@ from store import entries
 
 
 @strawberry.type
-class TimelineEntryEdge:
-    cursor: str
-    node: TimelineEntry
-
-
-@strawberry.type
-class TimelineEntryConnection:
-    edges: list[TimelineEntryEdge]
-    page_info: PageInfo
+class TimelineEntryConnection(Connection[TimelineEntry]):
+    pass
 
 
 @strawberry.input
@@ -70,7 +63,7 @@ async def timeline_page(
         )
         nodes = await entries_with_invoices(conn, rows[:size])
     edges = [
-        TimelineEntryEdge(cursor=pagination.encode(row["occurred_at"], row["id"]), node=node)
+        Edge(cursor=pagination.encode(row["occurred_at"], row["id"]), node=node)
         for row, node in zip(rows, nodes, strict=False)
     ]
     return TimelineEntryConnection(edges=edges, page_info=page_info(edges, has_next=len(rows) > size))
