@@ -7,11 +7,15 @@ the CLI exits with status 2 without a traceback.
 
 import ipaddress
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from domain.teams import Team, parse_team
+
+Number = TypeVar("Number", int, float)
 
 
 class ConfigError(Exception):
@@ -74,26 +78,23 @@ def data_dir() -> Path:
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {value}.")
-    return value
+    return _number(name, default, low, high, int, "a whole number")
 
 
 def _float(name: str, default: float, low: float, high: float) -> float:
+    return _number(name, default, low, high, float, "a number")
+
+
+def _number(
+    name: str, default: Number, low: Number, high: Number, parse: Callable[[str], Number], what: str
+) -> Number:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = float(raw)
+        value = parse(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}.") from None
+        raise ConfigError(f"{name} must be {what}, got {raw!r}.") from None
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}.")
     return value
