@@ -8,7 +8,7 @@ import strawberry
 from domain.commands.accounts import AccountEdit, AccountUpsert, NewAccount
 from domain.records import check_ref as check_ref_values
 from domain.validation import Checker
-from schema.mutations.base import actor, parse_id, run
+from schema.mutations.base import change, parse_id
 from schema.mutations.payloads import AccountPayload, UpsertAccountsPayload
 from schema.types.account import Account, AccountStatus
 from schema.types.common import ExternalRefInput
@@ -54,6 +54,20 @@ def _owner_id(owner_id: strawberry.ID | None) -> UUID | None:
     return None if owner_id is None else parse_id(owner_id, "User", ("input", "ownerId"), "user")
 
 
+def _account_payload(row: asyncpg.Record) -> AccountPayload:
+    return AccountPayload(account=Account.from_row(row))
+
+
+def _upserted_payload(results: list[tuple[asyncpg.Record, Upserted]]) -> UpsertAccountsPayload:
+    outcomes = [outcome for _, outcome in results]
+    return UpsertAccountsPayload(
+        accounts=[Account.from_row(row) for row, _ in results],
+        created=outcomes.count(Upserted.CREATED),
+        updated=outcomes.count(Upserted.UPDATED),
+        unchanged=outcomes.count(Upserted.UNCHANGED),
+    )
+
+
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation
@@ -62,20 +76,20 @@ class AccountMutations:
         info: strawberry.Info,
         input: CreateAccountInput,
     ) -> AccountPayload:
-        async def work(conn: asyncpg.Connection) -> AccountPayload:
-            command = NewAccount(
+        return await change(
+            info,
+            AccountPayload,
+            accounts.create_account,
+            lambda: NewAccount(
                 name=input.name,
                 external_refs=[(ref.system, ref.id) for ref in input.external_refs or []],
                 owner_id=_owner_id(input.owner_id),
                 tags=input.tags,
                 time_zone=input.time_zone,
                 status=input.status,
-            )
-            return AccountPayload(
-                account=Account.from_row(await accounts.create_account(conn, actor(info), command))
-            )
-
-        return await run(info, AccountPayload, work)
+            ),
+            _account_payload,
+        )
 
     @strawberry.mutation
     async def update_account(
@@ -83,8 +97,11 @@ class AccountMutations:
         info: strawberry.Info,
         input: UpdateAccountInput,
     ) -> AccountPayload:
-        async def work(conn: asyncpg.Connection) -> AccountPayload:
-            command = AccountEdit(
+        return await change(
+            info,
+            AccountPayload,
+            accounts.update_account,
+            lambda: AccountEdit(
                 account_id=parse_id(input.id, "Account", ("input", "id"), "account"),
                 expected_version=input.expected_version,
                 name=input.name,
@@ -92,12 +109,9 @@ class AccountMutations:
                 tags=input.tags,
                 time_zone=input.time_zone,
                 status=input.status,
-            )
-            return AccountPayload(
-                account=Account.from_row(await accounts.update_account(conn, actor(info), command))
-            )
-
-        return await run(info, AccountPayload, work)
+            ),
+            _account_payload,
+        )
 
     @strawberry.mutation(description="At most 1,000 items; all or nothing.")
     async def upsert_accounts(
@@ -105,8 +119,11 @@ class AccountMutations:
         info: strawberry.Info,
         input: list[AccountUpsertInput],
     ) -> UpsertAccountsPayload:
-        async def work(conn: asyncpg.Connection) -> UpsertAccountsPayload:
-            items = [
+        return await change(
+            info,
+            UpsertAccountsPayload,
+            accounts.upsert_accounts,
+            lambda: [
                 AccountUpsert(
                     system=item.external_ref.system,
                     external_id=item.external_ref.id,
@@ -116,14 +133,6 @@ class AccountMutations:
                     status=item.status,
                 )
                 for item in input
-            ]
-            results = await accounts.upsert_accounts(conn, actor(info), items)
-            outcomes = [outcome for _, outcome in results]
-            return UpsertAccountsPayload(
-                accounts=[Account.from_row(row) for row, _ in results],
-                created=outcomes.count(Upserted.CREATED),
-                updated=outcomes.count(Upserted.UPDATED),
-                unchanged=outcomes.count(Upserted.UNCHANGED),
-            )
-
-        return await run(info, UpsertAccountsPayload, work)
+            ],
+            _upserted_payload,
+        )

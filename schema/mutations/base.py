@@ -7,7 +7,7 @@ domain verdicts turn into the schema's UserError.
 """
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -21,6 +21,7 @@ from schema.types.common import UserError
 from services.transaction import retrying
 
 Payload = TypeVar("Payload")
+Command = TypeVar("Command")
 
 
 async def run(
@@ -33,6 +34,21 @@ async def run(
             return await retrying(conn, work)
     except Rejected as rejected:
         return payload(user_errors=[UserError.from_problem(p) for p in rejected.problems])
+
+
+async def change(
+    info: strawberry.Info,
+    payload: Callable[..., Payload],
+    service: Callable[[asyncpg.Connection, Actor, Command], Awaitable[Any]],
+    command: Callable[[], Command],
+    answer: Callable[[Any], Payload],
+) -> Payload:
+    """One service call in `run`; the command is built inside it, so that a bad id is a userError too."""
+
+    async def work(conn: asyncpg.Connection) -> Payload:
+        return answer(await service(conn, actor(info), command()))
+
+    return await run(info, payload, work)
 
 
 def actor(info: strawberry.Info) -> Actor:

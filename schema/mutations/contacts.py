@@ -1,12 +1,14 @@
 """Mutations on contacts (with their windows) and on account preferences."""
 
+from uuid import UUID
+
 import asyncpg
 import strawberry
 
 from domain.commands.contacts import ContactEdit, ContactFields, NewContact
 from domain.commands.preferences import PreferenceRemoval, PreferenceSetting
 from domain.windows import WindowSpec
-from schema.mutations.base import actor, parse_id, run
+from schema.mutations.base import change, parse_id
 from schema.mutations.payloads import ContactPayload, PreferencePayload
 from schema.types.account import Account
 from schema.types.contact import Channel, Contact, ContactRole, ContactWindowInput
@@ -88,6 +90,18 @@ def _specs(windows: list[ContactWindowInput]) -> list[WindowSpec]:
     ]
 
 
+def _account_id(global_id: strawberry.ID) -> UUID:
+    return parse_id(global_id, "Account", ("input", "accountId"), "account")
+
+
+def _contact_payload(row: asyncpg.Record) -> ContactPayload:
+    return ContactPayload(contact=Contact.from_row(row))
+
+
+def _preference_payload(account: asyncpg.Record) -> PreferencePayload:
+    return PreferencePayload(account=Account.from_row(account))
+
+
 @strawberry.type
 class ContactMutations:
     @strawberry.mutation
@@ -96,17 +110,17 @@ class ContactMutations:
         info: strawberry.Info,
         input: CreateContactInput,
     ) -> ContactPayload:
-        async def work(conn: asyncpg.Connection) -> ContactPayload:
-            command = NewContact(
-                account_id=parse_id(input.account_id, "Account", ("input", "accountId"), "account"),
+        return await change(
+            info,
+            ContactPayload,
+            contacts.create_contact,
+            lambda: NewContact(
+                account_id=_account_id(input.account_id),
                 details=_details(input),
                 windows=_specs(input.windows or []),
-            )
-            return ContactPayload(
-                contact=Contact.from_row(await contacts.create_contact(conn, actor(info), command))
-            )
-
-        return await run(info, ContactPayload, work)
+            ),
+            _contact_payload,
+        )
 
     @strawberry.mutation
     async def update_contact(
@@ -114,18 +128,18 @@ class ContactMutations:
         info: strawberry.Info,
         input: UpdateContactInput,
     ) -> ContactPayload:
-        async def work(conn: asyncpg.Connection) -> ContactPayload:
-            command = ContactEdit(
+        return await change(
+            info,
+            ContactPayload,
+            contacts.update_contact,
+            lambda: ContactEdit(
                 contact_id=parse_id(input.id, "Contact", ("input", "id"), "contact"),
                 expected_version=input.expected_version,
                 details=_details(input),
                 windows=None if input.windows is None else _specs(input.windows),
-            )
-            return ContactPayload(
-                contact=Contact.from_row(await contacts.update_contact(conn, actor(info), command))
-            )
-
-        return await run(info, ContactPayload, work)
+            ),
+            _contact_payload,
+        )
 
     @strawberry.mutation
     async def set_preference(
@@ -133,17 +147,18 @@ class ContactMutations:
         info: strawberry.Info,
         input: SetPreferenceInput,
     ) -> PreferencePayload:
-        async def work(conn: asyncpg.Connection) -> PreferencePayload:
-            command = PreferenceSetting(
-                account_id=parse_id(input.account_id, "Account", ("input", "accountId"), "account"),
+        return await change(
+            info,
+            PreferencePayload,
+            preferences.set_preference,
+            lambda: PreferenceSetting(
+                account_id=_account_id(input.account_id),
                 key=input.key,
                 value=input.value,
                 note=input.note,
-            )
-            account = await preferences.set_preference(conn, actor(info), command)
-            return PreferencePayload(account=Account.from_row(account))
-
-        return await run(info, PreferencePayload, work)
+            ),
+            _preference_payload,
+        )
 
     @strawberry.mutation
     async def remove_preference(
@@ -151,12 +166,10 @@ class ContactMutations:
         info: strawberry.Info,
         input: RemovePreferenceInput,
     ) -> PreferencePayload:
-        async def work(conn: asyncpg.Connection) -> PreferencePayload:
-            command = PreferenceRemoval(
-                account_id=parse_id(input.account_id, "Account", ("input", "accountId"), "account"),
-                key=input.key,
-            )
-            account = await preferences.remove_preference(conn, actor(info), command)
-            return PreferencePayload(account=Account.from_row(account))
-
-        return await run(info, PreferencePayload, work)
+        return await change(
+            info,
+            PreferencePayload,
+            preferences.remove_preference,
+            lambda: PreferenceRemoval(account_id=_account_id(input.account_id), key=input.key),
+            _preference_payload,
+        )
