@@ -64,13 +64,11 @@ from domain.entries import (
     Visibility,
 )
 from domain.invoices import InvoiceStatus
-from domain.permissions import Write
-from domain.validation import Checker
 from domain.windows import Weekday, WindowKind, WindowSpec
 from services import accounts as account_changes
 from services import contacts as contact_changes
 from services import entries as entry_service
-from services import entry_changes, payments
+from services import entry_changes
 from services import invoices as invoice_service
 from services import preferences as preference_changes
 from store import accounts, users
@@ -223,8 +221,9 @@ def _entry(account: _Account, event: Event, when: datetime, detail: object, **fi
     )
 
 
-def _detail(event: Event, today: date, currency: str, people: dict[str, users.User]) -> object:
-    """What the event's kind adds to its entry: the *Detail its mutation would build."""
+def _detail(event: Event, today: date, account: _Account, people: dict[str, users.User]) -> object:
+    """What the event's kind adds to its entry: the detail its mutation would build."""
+    currency = account.customer.currency
     match event:
         case Entry(kind="NOTE"):
             return NoteDetail()
@@ -247,6 +246,17 @@ def _detail(event: Event, today: date, currency: str, people: dict[str, users.Us
         case FollowUp():
             due_at = datetime.combine(today + timedelta(days=event.due_in_days), time(9), UTC)
             return FollowUpDetail(due_at, people[event.assignee].id)
+        case Payment():
+            return PaymentRecord(
+                amount=Decimal(event.amount),
+                currency=currency,
+                received_on=today - timedelta(days=event.days_ago),
+                method=event.method,
+                reference=event.reference,
+                allocations=tuple(
+                    Allocation(account.bills[number], Decimal(amount)) for number, amount in event.invoices
+                ),
+            )
     raise AssertionError(f"no detail for {event!r}")
 
 
@@ -260,47 +270,12 @@ async def _event(
 ) -> None:
     """Write one event of the story through the service its mutation calls, as its author."""
     when = _at(today, event.days_ago, minute)
-    currency = account.customer.currency
-    if isinstance(event, Payment):
-        await _payment(conn, account, event, _actor(people["ada"]), today, when)
-        return
     author = _actor(people[getattr(event, "author", "ada")])
     entry_id = await entry_service.new_entry(
-        conn, author, _entry(account, event, when, _detail(event, today, currency, people))
+        conn, author, _entry(account, event, when, _detail(event, today, account, people))
     )
     if isinstance(event, Dispute) and event.resolved_days_ago is not None:
         resolution = DisputeResolution(
             entry_id, DisputeStatus.RESOLVED, event.resolution or "", _at(today, event.resolved_days_ago)
         )
         await entry_changes.resolve_dispute(conn, author, resolution)
-
-
-async def _payment(
-    conn: asyncpg.Connection, account: _Account, event: Payment, actor: Actor, today: date, when: datetime
-) -> None:
-    payment = PaymentRecord(
-        amount=Decimal(event.amount),
-        currency=account.customer.currency,
-        received_on=today - timedelta(days=event.days_ago),
-        method=event.method,
-        reference=event.reference,
-        allocations=tuple(
-            Allocation(account.bills[number], Decimal(amount)) for number, amount in event.invoices
-        ),
-    )
-
-    async def columns(
-        conn: asyncpg.Connection, check: Checker, detail: object, account_id: UUID, invoice_rows: list
-    ) -> dict:
-        return await payments.apply_payment(conn, actor, account_id, payment, check, occurred_at=when)
-
-    await entry_service.write_entry(
-        conn,
-        actor,
-        "recordPayment",
-        _entry(account, event, when, payment),
-        write=Write.INVOICES,
-        kind=EntryKind.PAYMENT,
-        columns=columns,
-        default_summary=payments.summary(payment.amount, payment.currency),
-    )

@@ -1,5 +1,5 @@
 """New timeline entries, written one way for every caller: notes, interactions, news, promises,
-disputes, payment plans and follow-ups (payments pass their own columns to `write_entry`).
+disputes, payment plans, follow-ups and payments.
 
 Problems are reported at the input paths the GraphQL mutations use (("input",
 "summary"), ...), so userErrors read the same whoever the caller is.
@@ -23,6 +23,7 @@ from domain.commands.entries import (
     PlanDetail,
     PromiseDetail,
 )
+from domain.commands.payments import PaymentRecord
 from domain.entries import (
     DEFAULT_GRACE_DAYS,
     GRACE_DAYS_MAX,
@@ -37,7 +38,7 @@ from domain.entries import (
 from domain.permissions import Write
 from domain.redaction import redact
 from domain.validation import Checker, Problem, Rejected, forbidden, not_found
-from services import idempotency
+from services import idempotency, payments
 from store import accounts, changes, contacts, entries, invoices, users
 
 IDEMPOTENCY_KEY_MAX = 200
@@ -303,5 +304,25 @@ async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> 
                 write=Write.NOTES,
                 kind=EntryKind.FOLLOW_UP,
                 columns=_follow_up,
+            )
+        case PaymentRecord(amount=amount, currency=currency):
+
+            async def paid(
+                conn: asyncpg.Connection, check: Checker, detail: PaymentRecord, account_id: UUID, rows: list
+            ) -> dict:
+                # The invoices' status entries happen when the payment does: now, or a loaded history's time.
+                return await payments.apply_payment(
+                    conn, actor, account_id, detail, check, occurred_at=entry.occurred_at
+                )
+
+            return await write_entry(
+                conn,
+                actor,
+                "recordPayment",
+                entry,
+                write=Write.INVOICES,
+                kind=EntryKind.PAYMENT,
+                columns=paid,
+                default_summary=payments.summary(amount, currency),
             )
     raise TypeError(f"no entry kind has the detail {entry.detail!r}")

@@ -75,8 +75,8 @@ class FollowUpDetail:
 class NewEntry:
     """An entry to write on an account's timeline.
 
-    `detail` carries what its kind adds: one of the *Detail classes above, whose
-    type says the kind (services.entries.new_entry), or a payment's own.
+    `detail` carries what its kind adds: one of the *Detail classes above, or a
+    payments.PaymentRecord; its type says the kind (services.entries.new_entry).
     """
 
     account_id: UUID

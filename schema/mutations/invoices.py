@@ -2,24 +2,18 @@
 
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
+from functools import partial
 
-import asyncpg
 import strawberry
 
-from domain.commands.entries import NewEntry
 from domain.commands.invoices import InvoiceUpsert
 from domain.commands.payments import Allocation, PaymentRecord
-from domain.entries import EntryKind
-from domain.permissions import Write
-from domain.validation import Checker
-from schema.mutations.base import actor, parse_id, run
-from schema.mutations.entry_base import answered, entry_fields
+from schema.mutations.base import change, parse_id
+from schema.mutations.entry_base import created
 from schema.mutations.payloads import EntryPayload, UpsertInvoicesPayload
 from schema.types.common import ExternalRefInput
 from schema.types.invoice import Invoice, InvoiceStatus
-from services import invoices, payments
-from services.entries import write_entry
+from services import invoices
 
 
 @strawberry.input(description="Keyed by externalRef.")
@@ -61,33 +55,33 @@ class InvoiceMutations:
         info: strawberry.Info,
         input: list[InvoiceUpsertInput],
     ) -> UpsertInvoicesPayload:
-        items = [
-            InvoiceUpsert(
-                system=item.external_ref.system,
-                external_id=item.external_ref.id,
-                account_system=item.account_ref.system,
-                account_external_id=item.account_ref.id,
-                number=item.number,
-                issued_on=item.issued_on,
-                due_on=item.due_on,
-                currency=item.currency,
-                total=item.total,
-                balance=item.balance,
-                status=item.status,
-            )
-            for item in input
-        ]
-
-        async def work(conn: asyncpg.Connection) -> UpsertInvoicesPayload:
-            outcome = await invoices.upsert_invoices(conn, actor(info), items, action="upsertInvoices")
-            return UpsertInvoicesPayload(
+        return await change(
+            info,
+            UpsertInvoicesPayload,
+            partial(invoices.upsert_invoices, action="upsertInvoices"),
+            lambda: [
+                InvoiceUpsert(
+                    system=item.external_ref.system,
+                    external_id=item.external_ref.id,
+                    account_system=item.account_ref.system,
+                    account_external_id=item.account_ref.id,
+                    number=item.number,
+                    issued_on=item.issued_on,
+                    due_on=item.due_on,
+                    currency=item.currency,
+                    total=item.total,
+                    balance=item.balance,
+                    status=item.status,
+                )
+                for item in input
+            ],
+            lambda outcome: UpsertInvoicesPayload(
                 invoices=[Invoice.from_row(row) for row in outcome.rows],
                 created=outcome.created,
                 updated=outcome.updated,
                 unchanged=outcome.unchanged,
-            )
-
-        return await run(info, UpsertInvoicesPayload, work)
+            ),
+        )
 
     @strawberry.mutation
     async def record_payment(
@@ -95,11 +89,10 @@ class InvoiceMutations:
         info: strawberry.Info,
         input: RecordPaymentInput,
     ) -> EntryPayload:
-        async def prepare(
-            conn: asyncpg.Connection, check: Checker, detail: object, account_id: UUID, invoice_rows: list
-        ) -> dict:
-            allocations = input.allocations or []
-            payment = PaymentRecord(
+        return await created(
+            info,
+            input,
+            lambda: PaymentRecord(
                 amount=input.amount,
                 currency=input.currency,
                 received_on=input.received_on,
@@ -112,21 +105,7 @@ class InvoiceMutations:
                         ),
                         a.amount,
                     )
-                    for i, a in enumerate(allocations)
+                    for i, a in enumerate(input.allocations or [])
                 ),
-            )
-            return await payments.apply_payment(conn, actor(info), account_id, payment, check)
-
-        return await answered(
-            info,
-            lambda conn, writer: write_entry(
-                conn,
-                writer,
-                "recordPayment",
-                NewEntry(detail=input, **entry_fields(input)),
-                write=Write.INVOICES,
-                kind=EntryKind.PAYMENT,
-                columns=prepare,
-                default_summary=payments.summary(input.amount, input.currency),
             ),
         )
