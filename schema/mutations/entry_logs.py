@@ -25,19 +25,22 @@ class LogNoteInput:
 
 
 @strawberry.input
-class LogInteractionInput:
+class _InteractionFields:
     account_id: strawberry.ID
     kind: EntryKind = strawberry.field(description="CALL, EMAIL, MEETING, LETTER or SMS.")
     direction: Direction
     summary: str
     outcome: InteractionOutcome | None = None
-    body: str | None = None
-    contact_id: strawberry.ID | None = None
-    invoice_ids: list[strawberry.ID] | None = None
-    tags: list[str] | None = None
-    occurred_at: datetime | None = None
-    visibility: Visibility | None = None
-    idempotency_key: str | None = None
+
+
+@strawberry.input
+class LogInteractionInput(_InteractionFields, LogNoteInput):
+    """A note with a kind, a direction and an outcome.
+
+    Strawberry lists the bases' fields in the order the bases are named, so the
+    SDL keeps its order: accountId, kind, direction, summary, outcome, then the
+    note's other fields.
+    """
 
 
 @strawberry.input
