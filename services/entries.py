@@ -6,6 +6,7 @@ Problems are reported at the input paths the GraphQL mutations use (("input",
 """
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -120,56 +121,15 @@ async def _no_columns(
     return {}
 
 
-async def write_entry(
-    conn: asyncpg.Connection,
-    actor: Actor,
-    operation: str,
-    entry: NewEntry,
-    *,
-    write: Write,
-    kind: EntryKind,
-    columns: Columns = _no_columns,
-    default_summary: str | None = None,
-) -> UUID | None:
-    """Check, redact and write an entry of `kind` with its audit, outbox and event rows.
+@dataclass(frozen=True, slots=True)
+class _KindRules:
+    """What differs between kinds of entry; the rest of new_entry is the same for every kind and caller."""
 
-    Returns the entry's id; a retry under the same idempotency key returns the
-    first request's entry (None only if that one left no result).
-    """
-    actor.require(write)
-    check = Checker()
-    _check_entry(check, entry, default_summary)
-    visibility = entry.visibility or Visibility.ALL_TEAMS
-    if visibility == Visibility.RESTRICTED and not actor.sees_restricted:
-        raise forbidden("only AR and ADMIN may restrict an entry.", ("input", "visibility"))
-    check.settle()
-    if not await accounts.accounts_by_ids(conn, [entry.account_id]):
-        raise not_found(("input", "accountId"), "account")
-    prior = await idempotency.claim(conn, actor, operation, entry)
-    if prior is not None:
-        return prior.result_id
-    contact_id, invoice_ids, invoice_rows = await _links(conn, entry.account_id, entry)
-    extra = await columns(conn, check, entry.detail, entry.account_id, invoice_rows)
-    check.settle()
-    invoice_ids = list(dict.fromkeys([*invoice_ids, *extra.pop("invoice_ids", [])]))
-    fields = {
-        "account_id": entry.account_id,
-        "kind": kind.value,
-        "occurred_at": entry.occurred_at or datetime.now(UTC),
-        "author_id": actor.user_id,
-        "team": actor.team.value,
-        "summary": redact(entry.summary or default_summary),
-        "body": redact(entry.body),
-        "contact_id": contact_id,
-        "tags": list(entry.tags or []),
-        "visibility": visibility.value,
-        **extra,
-    }
-    entry_id = await entries.insert_entry(conn, fields, invoice_ids)
-    after = {"kind": kind.value, "visibility": visibility.value}
-    await record(conn, actor, operation, entry.account_id, entry_id, after=after)
-    await idempotency.complete(conn, actor, entry, entry.account_id, entry_id)
-    return entry_id
+    operation: str
+    write: Write
+    kind: EntryKind
+    columns: Columns = _no_columns
+    default_summary: str | None = None
 
 
 async def _interaction(
@@ -250,79 +210,80 @@ async def _follow_up(
     return {"due_at": detail.due_at, "assignee_id": detail.assignee_id, "done": False}
 
 
-async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> UUID | None:
-    """Write `entry`, of the kind its detail says; audited as the mutation that writes that kind."""
+def _payment(actor: Actor, occurred_at: datetime | None) -> Columns:
+    """A payment's columns; the invoices' status entries happen when it does (a loaded history's time)."""
+
+    async def columns(
+        conn: asyncpg.Connection, check: Checker, detail: PaymentRecord, account_id: UUID, invoice_rows: list
+    ) -> dict:
+        return await payments.apply_payment(conn, actor, account_id, detail, check, occurred_at=occurred_at)
+
+    return columns
+
+
+def _rules(actor: Actor, entry: NewEntry) -> _KindRules:
+    """How the kind the detail says is written; audited as the mutation that writes that kind."""
     match entry.detail:
         case NoteDetail():
-            return await write_entry(conn, actor, "logNote", entry, write=Write.NOTES, kind=EntryKind.NOTE)
+            return _KindRules("logNote", Write.NOTES, EntryKind.NOTE)
         case InteractionDetail(kind=kind):
-            return await write_entry(
-                conn, actor, "logInteraction", entry, write=Write.NOTES, kind=kind, columns=_interaction
-            )
+            return _KindRules("logInteraction", Write.NOTES, kind, _interaction)
         case NewsDetail():
-            return await write_entry(
-                conn, actor, "logNews", entry, write=Write.NOTES, kind=EntryKind.NEWS, columns=_news
-            )
+            return _KindRules("logNews", Write.NOTES, EntryKind.NEWS, _news)
         case PromiseDetail(amount=amount, currency=currency, promised_for=promised_for):
-            return await write_entry(
-                conn,
-                actor,
-                "recordPromise",
-                entry,
-                write=Write.PROMISES,
-                kind=EntryKind.PROMISE_TO_PAY,
-                columns=_promise,
-                default_summary=promise_summary(amount, currency, promised_for),
-            )
+            summary = promise_summary(amount, currency, promised_for)
+            return _KindRules("recordPromise", Write.PROMISES, EntryKind.PROMISE_TO_PAY, _promise, summary)
         case DisputeDetail():
-            return await write_entry(
-                conn,
-                actor,
-                "openDispute",
-                entry,
-                write=Write.DISPUTES,
-                kind=EntryKind.DISPUTE,
-                columns=_dispute,
-            )
+            return _KindRules("openDispute", Write.DISPUTES, EntryKind.DISPUTE, _dispute)
         case PlanDetail(currency=currency, installments=installments):
-            return await write_entry(
-                conn,
-                actor,
-                "createPaymentPlan",
-                entry,
-                write=Write.PROMISES,
-                kind=EntryKind.PAYMENT_PLAN,
-                columns=_plan,
-                default_summary=plan_summary((i.amount for i in installments), currency),
-            )
+            summary = plan_summary((i.amount for i in installments), currency)
+            return _KindRules("createPaymentPlan", Write.PROMISES, EntryKind.PAYMENT_PLAN, _plan, summary)
         case FollowUpDetail():
-            return await write_entry(
-                conn,
-                actor,
-                "createFollowUp",
-                entry,
-                write=Write.NOTES,
-                kind=EntryKind.FOLLOW_UP,
-                columns=_follow_up,
-            )
+            return _KindRules("createFollowUp", Write.NOTES, EntryKind.FOLLOW_UP, _follow_up)
         case PaymentRecord(amount=amount, currency=currency):
-
-            async def paid(
-                conn: asyncpg.Connection, check: Checker, detail: PaymentRecord, account_id: UUID, rows: list
-            ) -> dict:
-                # The invoices' status entries happen when the payment does: now, or a loaded history's time.
-                return await payments.apply_payment(
-                    conn, actor, account_id, detail, check, occurred_at=entry.occurred_at
-                )
-
-            return await write_entry(
-                conn,
-                actor,
-                "recordPayment",
-                entry,
-                write=Write.INVOICES,
-                kind=EntryKind.PAYMENT,
-                columns=paid,
-                default_summary=payments.summary(amount, currency),
-            )
+            columns, summary = _payment(actor, entry.occurred_at), payments.summary(amount, currency)
+            return _KindRules("recordPayment", Write.INVOICES, EntryKind.PAYMENT, columns, summary)
     raise TypeError(f"no entry kind has the detail {entry.detail!r}")
+
+
+async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> UUID | None:
+    """Check, redact and write `entry`, of the kind its detail says, with its audit, outbox and event rows.
+
+    Returns the entry's id; a retry under the same idempotency key returns the
+    first request's entry (None only if that one left no result).
+    """
+    rules = _rules(actor, entry)
+    actor.require(rules.write)
+    check = Checker()
+    _check_entry(check, entry, rules.default_summary)
+    visibility = entry.visibility or Visibility.ALL_TEAMS
+    if visibility == Visibility.RESTRICTED and not actor.sees_restricted:
+        raise forbidden("only AR and ADMIN may restrict an entry.", ("input", "visibility"))
+    check.settle()
+    if not await accounts.accounts_by_ids(conn, [entry.account_id]):
+        raise not_found(("input", "accountId"), "account")
+    prior = await idempotency.claim(conn, actor, rules.operation, entry)
+    if prior is not None:
+        return prior.result_id
+    contact_id, invoice_ids, invoice_rows = await _links(conn, entry.account_id, entry)
+    extra = await rules.columns(conn, check, entry.detail, entry.account_id, invoice_rows)
+    check.settle()
+    invoice_ids = list(dict.fromkeys([*invoice_ids, *extra.pop("invoice_ids", [])]))
+    fields = {
+        "account_id": entry.account_id,
+        "kind": rules.kind.value,
+        "occurred_at": entry.occurred_at or datetime.now(UTC),
+        "author_id": actor.user_id,
+        "team": actor.team.value,
+        "summary": redact(entry.summary or rules.default_summary),
+        "body": redact(entry.body),
+        "contact_id": contact_id,
+        "tags": list(entry.tags or []),
+        "visibility": visibility.value,
+        **extra,
+    }
+    entry_id = await entries.insert_entry(conn, fields, invoice_ids)
+    after = {"kind": rules.kind.value, "visibility": visibility.value}
+    await record(conn, actor, rules.operation, entry.account_id, entry_id, after=after)
+    await idempotency.complete(conn, actor, entry, entry.account_id, entry_id)
+    return entry_id

@@ -71,11 +71,7 @@ def _upserted_payload(results: list[tuple[asyncpg.Record, Upserted]]) -> UpsertA
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation
-    async def create_account(
-        self,
-        info: strawberry.Info,
-        input: CreateAccountInput,
-    ) -> AccountPayload:
+    async def create_account(self, info: strawberry.Info, input: CreateAccountInput) -> AccountPayload:
         return await change(
             info,
             AccountPayload,
@@ -92,11 +88,7 @@ class AccountMutations:
         )
 
     @strawberry.mutation
-    async def update_account(
-        self,
-        info: strawberry.Info,
-        input: UpdateAccountInput,
-    ) -> AccountPayload:
+    async def update_account(self, info: strawberry.Info, input: UpdateAccountInput) -> AccountPayload:
         return await change(
             info,
             AccountPayload,

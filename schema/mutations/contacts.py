@@ -105,11 +105,7 @@ def _preference_payload(account: asyncpg.Record) -> PreferencePayload:
 @strawberry.type
 class ContactMutations:
     @strawberry.mutation
-    async def create_contact(
-        self,
-        info: strawberry.Info,
-        input: CreateContactInput,
-    ) -> ContactPayload:
+    async def create_contact(self, info: strawberry.Info, input: CreateContactInput) -> ContactPayload:
         return await change(
             info,
             ContactPayload,
@@ -123,11 +119,7 @@ class ContactMutations:
         )
 
     @strawberry.mutation
-    async def update_contact(
-        self,
-        info: strawberry.Info,
-        input: UpdateContactInput,
-    ) -> ContactPayload:
+    async def update_contact(self, info: strawberry.Info, input: UpdateContactInput) -> ContactPayload:
         return await change(
             info,
             ContactPayload,
@@ -142,11 +134,7 @@ class ContactMutations:
         )
 
     @strawberry.mutation
-    async def set_preference(
-        self,
-        info: strawberry.Info,
-        input: SetPreferenceInput,
-    ) -> PreferencePayload:
+    async def set_preference(self, info: strawberry.Info, input: SetPreferenceInput) -> PreferencePayload:
         return await change(
             info,
             PreferencePayload,

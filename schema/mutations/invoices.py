@@ -84,11 +84,7 @@ class InvoiceMutations:
         )
 
     @strawberry.mutation
-    async def record_payment(
-        self,
-        info: strawberry.Info,
-        input: RecordPaymentInput,
-    ) -> EntryPayload:
+    async def record_payment(self, info: strawberry.Info, input: RecordPaymentInput) -> EntryPayload:
         return await created(
             info,
             input,
