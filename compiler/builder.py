@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    FieldNode,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
@@ -42,7 +43,7 @@ class Field:
     details: list[FieldDetails]
 
     @property
-    def node(self):  # noqa: ANN201 - graphql's FieldNode
+    def node(self) -> FieldNode:
         return self.details[0].node
 
     @property
@@ -110,7 +111,10 @@ class Build:
         pairs = []
         for key, field_ in selected.items():
             name = field_.node.name.value
-            expr = literal(type_.name) if name == "__typename" else self.rule_for(type_, name)(self, field_, row)
+            if name == "__typename":
+                expr = literal(type_.name)
+            else:
+                expr = self.rule_for(type_, name)(self, field_, row)
             pairs.append(f"{literal(key)}, {expr}")
         return f"json_build_object({', '.join(pairs)})"
 

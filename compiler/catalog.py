@@ -37,7 +37,7 @@ def constant(sql: str) -> Rule:
 
 
 def one(source: str) -> Rule:
-    """An object read from `source` (FROM ... WHERE ..., `{t}` the parent row, `{c}` this one); null if none."""
+    """An object read from `source` (FROM ... WHERE ...; `{t}` the parent row, `{c}` this one), or null."""
 
     def rule(build: Build, field: Field, row: str) -> str:
         child = build.alias()
@@ -351,12 +351,12 @@ def _timeline(build: Build, field: Field, account: str, invoice: str | None) -> 
     after_at = _after(build, field, (readers.TIMESTAMP, readers.ID), 0, "timestamptz")
     after_id = _after(build, field, (readers.TIMESTAMP, readers.ID), 1, "uuid")
     rows = (
-        f"entries {{c}} WHERE {{c}}.account_id = {account} AND {{c}}.deleted_at IS NULL{visible(build, '{c}')}"
+        f"{LIVE_ENTRIES} AND {{c}}.account_id = {account}{visible(build, '{c}')}"
         f" AND ({kinds} IS NULL OR {{c}}.kind = ANY({kinds}))"
         f" AND ({teams} IS NULL OR {{c}}.team = ANY({teams}))"
         f" AND ({contact} IS NULL OR {{c}}.contact_id = {contact})"
-        f" AND ({invoice_id} IS NULL OR EXISTS (SELECT 1 FROM entry_invoices ei"
-        f" WHERE ei.account_id = {{c}}.account_id AND ei.entry_id = {{c}}.id AND ei.invoice_id = {invoice_id}))"
+        f" AND ({invoice_id} IS NULL OR EXISTS (SELECT 1 FROM entry_invoices ei WHERE"
+        f" ei.account_id = {{c}}.account_id AND ei.entry_id = {{c}}.id AND ei.invoice_id = {invoice_id}))"
         f" AND ({tags} IS NULL OR {{c}}.tags && {tags})"
         f" AND ({since} IS NULL OR {{c}}.occurred_at >= {since})"
         f" AND ({until} IS NULL OR {{c}}.occurred_at <= {until})"

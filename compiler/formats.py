@@ -37,7 +37,8 @@ def clock(expr: str) -> str:
 
 
 def decimal(expr: str) -> str:
-    return f"CASE WHEN round({expr}, 2) = {expr} THEN round({expr}, 2)::text ELSE trim_scale({expr})::text END"
+    cents = f"round({expr}, 2)"
+    return f"CASE WHEN {cents} = {expr} THEN {cents}::text ELSE trim_scale({expr})::text END"
 
 
 def _base64url(expr: str) -> str:

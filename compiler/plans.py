@@ -87,7 +87,8 @@ class Compiler:
         operation, fragments = _parts(document, operation_name)
         if operation is None or operation.operation != OperationType.QUERY or fragments is None:
             return None
-        variables = get_variable_values(self.schema, operation.variable_definitions or (), raw_variables or {})
+        definitions = operation.variable_definitions or ()
+        variables = get_variable_values(self.schema, definitions, raw_variables or {})
         if isinstance(variables, list):
             return None  # the executor reports the coercion errors
         switches = tuple(variables.coerced.get(name) for name in self._switch_names(query, document))
@@ -142,7 +143,7 @@ class Compiler:
         binding = Binding(variables, self.readers, caller)
         try:
             return [read(binding) for read in plan.params]
-        except Exception:  # noqa: BLE001 - any refusal is the executor's to report, in its words
+        except Exception:  # any refusal is the executor's to report, in its words
             return None
 
 
