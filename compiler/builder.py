@@ -104,15 +104,20 @@ class Build:
         ).grouped_field_set
         return {key: Field(self._definition(type_, found), found) for key, found in grouped.items()}
 
-    def obj(self, type_: GraphQLObjectType, selected: dict[str, Field], row: str) -> str:
-        """The JSON object of one row of `type_`, with the selected keys in the executor's order."""
+    def obj(
+        self, type_: GraphQLObjectType, selected: dict[str, Field], row: str, typename: str | None = None
+    ) -> str:
+        """The JSON object of one row of `type_`, with the selected keys in the executor's order.
+
+        `typename` is the SQL of `__typename` when one object serves several types alike.
+        """
         if len(selected) > MAX_KEYS:
             raise NotCompilable(f"more than {MAX_KEYS} keys in one selection")
         pairs = []
         for key, field_ in selected.items():
             name = field_.node.name.value
             if name == "__typename":
-                expr = literal(type_.name)
+                expr = typename or literal(type_.name)
             else:
                 expr = self.rule_for(type_, name)(self, field_, row)
             pairs.append(f"{literal(key)}, {expr}")

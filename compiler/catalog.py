@@ -64,15 +64,34 @@ def visible(build: Build, entry: str) -> str:
 
 
 def abstract(build: Build, interface: object, details: list, row: str) -> str:
-    """An entry, as the object type of its kind: one branch per type, chosen by the row's kind."""
+    """An entry, as the object type of its kind.
+
+    When the selection is the same for every type (no fragment on one of them),
+    one object serves them all, with `__typename` chosen by the row's kind; else
+    one branch per type. The statement stays small, and small is quick to plan.
+    """
     if getattr(interface, "name", None) != ENTRY_INTERFACE:
         raise NotCompilable(f"interface {getattr(interface, 'name', interface)}")
-    branches = []
-    for type_name, kinds in build.readers.entry_types.items():
-        type_ = build.schema.get_type(type_name)
-        selected = build.obj(type_, build.fields(type_, details), row)
-        branches.append(f"WHEN {row}.kind IN ({literals(kinds)}) THEN {selected}")
+    types = {name: build.schema.get_type(name) for name in build.readers.entry_types}
+    selections = {name: build.fields(type_, details) for name, type_ in types.items()}
+    shapes = {_shape(selected) for selected in selections.values()}
+    if len(shapes) == 1:
+        typename = " ".join(
+            f"WHEN {row}.kind IN ({literals(kinds)}) THEN {formats.literal(name)}"
+            for name, kinds in build.readers.entry_types.items()
+        )
+        any_type = next(iter(types.values()))
+        return build.obj(any_type, next(iter(selections.values())), row, f"CASE {typename} END")
+    branches = [
+        f"WHEN {row}.kind IN ({literals(kinds)}) THEN {build.obj(types[name], selections[name], row)}"
+        for name, kinds in build.readers.entry_types.items()
+    ]
     return f"CASE {' '.join(branches)} END"
+
+
+def _shape(selected: dict[str, Field]) -> tuple:
+    """What a selection selects: the same nodes under the same keys select the same."""
+    return tuple((key, tuple(id(found.node) for found in field.details)) for key, field in selected.items())
 
 
 # --- sources: each is how the store reads that row for the executor
