@@ -258,7 +258,12 @@ async def _serve(request: Request, request_id: str) -> Response:
 
     state = request.app.state
     context = Context(
-        pool=state.pool, request_id=request_id, meili=state.meili, index_uid=state.index_uid, user=user
+        pool=state.pool,
+        read_pool=state.read_pool,
+        request_id=request_id,
+        meili=state.meili,
+        index_uid=state.index_uid,
+        user=user,
     )
     allowed = (
         {OperationType.QUERY}

@@ -167,7 +167,7 @@ async def _compiled(
     if values is None:
         return None
     try:
-        async with context.pool.acquire() as conn:
+        async with (context.read_pool or context.pool).acquire() as conn:
             return await run(conn, plan, values)
     except UNAVAILABLE:
         return None  # the executor meets the outage too, and reports it as such
