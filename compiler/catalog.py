@@ -18,8 +18,10 @@ from graphql import GraphQLObjectType
 
 from compiler import formats
 from compiler.builder import Build, Field, NotCompilable
+from domain.aging import AgingBucket, bucket
 from domain.entries import Visibility
 from domain.invoices import NOT_PAYABLE
+from domain.promises import PromiseStatus
 from store.sql import literals
 
 Rule = Callable[[Build, Field, str], str]
@@ -264,12 +266,52 @@ ENTRY_DETAILS = {
     },
 }
 
+
+def _days_overdue(build: Build, field: Field, row: str) -> str:
+    """domain.aging.days_overdue in SQL: 0 when nothing is owed or the invoice is closed."""
+    as_of = build.argument(field, "date", lambda a, r: a.get("asOf") or r.today())
+    return (
+        f"CASE WHEN {row}.balance <= 0 OR {row}.status IN ({literals(NOT_PAYABLE)}) THEN 0"
+        f" ELSE greatest(0, {as_of} - {row}.due_on) END"
+    )
+
+
+def _aging_bucket(build: Build, field: Field, row: str) -> str:
+    """domain.aging.bucket of the days overdue; its bounds come from the domain's."""
+    days = _days_overdue(build, field, row)
+    limits = " ".join(f"WHEN {days} <= {bound} THEN '{name}'" for bound, name in AGING_BOUNDS)
+    return f"CASE {limits} ELSE '{AgingBucket.DAYS_91_PLUS.value}' END"
+
+
+def _promise_status(build: Build, field: Field, row: str) -> str:
+    """domain.promises.status in SQL: payments in the promise's currency from the day it was recorded
+    up to its deadline (or asOf, if sooner) keep it; past the deadline unpaid it is broken."""
+    as_of = build.argument(field, "date", lambda a, r: r.day(a.get("asOf")))
+    deadline = f"({row}.promised_for + {row}.grace_days)"
+    paid = (
+        f"(SELECT coalesce(sum(pay.amount), 0) FROM payments pay"
+        f" WHERE pay.account_id = {row}.account_id AND pay.currency = {row}.currency"
+        f" AND pay.received_on >= ({row}.recorded_at AT TIME ZONE 'UTC')::date"
+        f" AND pay.received_on <= least({deadline}, {as_of}))"
+    )
+    return (
+        f"CASE WHEN {row}.cancelled_at IS NOT NULL THEN '{PromiseStatus.CANCELLED.value}'"
+        f" WHEN {paid} >= {row}.amount THEN '{PromiseStatus.KEPT.value}'"
+        f" WHEN {as_of} > {deadline} THEN '{PromiseStatus.BROKEN.value}'"
+        f" ELSE '{PromiseStatus.OPEN.value}' END"
+    )
+
+
+INVOICE |= {"daysOverdue": _days_overdue, "agingBucket": _aging_bucket}
+ENTRY_DETAILS["PromiseToPay"]["status"] = _promise_status
+
 INSTALLMENT = {
     "dueOn": column(formats.day("({t}.item->>'dueOn')::date")),
     "amount": money("({t}.item->>'amount')::numeric"),
 }
 
-PAGE_INFO_KEYS = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
+# Each bucket's last day, found from domain.aging.bucket itself so the two cannot drift apart.
+AGING_BOUNDS = tuple((days, bucket(days).value) for days in range(1000) if bucket(days) != bucket(days + 1))
 
 
 # --- connections: a keyset page, built from the page's rows plus one to tell whether there are more

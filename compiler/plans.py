@@ -57,6 +57,7 @@ class Readers:
     timeline_filter: Callable[[dict | None], TimelineFilter]
     name_pattern: Callable[[str | None], str | None]
     today: Callable[[], date]
+    day: Callable[[date | None], date]  # an asOf argument: the date, or today; refused if far away
     entry_types: dict[str, tuple[str, ...]]  # GraphQL type name -> the entry kinds it shows
     TIMESTAMP: Callable[[str], Any]
     DAY: Callable[[str], Any]

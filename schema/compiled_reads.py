@@ -27,6 +27,7 @@ from schema import ids, pagination
 from schema.context import Context
 from schema.errors import UNAVAILABLE
 from schema.limits import cost_error
+from schema.moments import day
 from schema.types.entries.rows import TYPE_OF_KIND
 from schema.types.entries.timeline import TimelineFilter
 from schema.types.invoice import today
@@ -62,6 +63,7 @@ READERS = Readers(
     timeline_filter=_timeline_filter,
     name_pattern=accounts.name_pattern,
     today=today,
+    day=day,
     entry_types=_entry_types(),
     TIMESTAMP=pagination.TIMESTAMP,
     DAY=pagination.DAY,
