@@ -19,7 +19,7 @@ from graphql import GraphQLObjectType
 from compiler import formats
 from compiler.builder import Build, Field, NotCompilable
 from domain.aging import AgingBucket, bucket
-from domain.entries import Visibility
+from domain.entries import DisputeStatus, EntryKind, Visibility
 from domain.invoices import NOT_PAYABLE
 from domain.promises import PromiseStatus
 from store.sql import literals
@@ -284,9 +284,12 @@ def _aging_bucket(build: Build, field: Field, row: str) -> str:
 
 
 def _promise_status(build: Build, field: Field, row: str) -> str:
+    return promise_status(row, build.argument(field, "date", lambda a, r: r.day(a.get("asOf"))))
+
+
+def promise_status(row: str, as_of: str) -> str:
     """domain.promises.status in SQL: payments in the promise's currency from the day it was recorded
     up to its deadline (or asOf, if sooner) keep it; past the deadline unpaid it is broken."""
-    as_of = build.argument(field, "date", lambda a, r: r.day(a.get("asOf")))
     deadline = f"({row}.promised_for + {row}.grace_days)"
     paid = (
         f"(SELECT coalesce(sum(pay.amount), 0) FROM payments pay"
@@ -302,6 +305,33 @@ def _promise_status(build: Build, field: Field, row: str) -> str:
     )
 
 
+def _newest_naming(kind: EntryKind, condition: Callable[[Build, str], str]) -> Rule:
+    """The newest live, visible entry of a kind naming the invoice and meeting a condition, or null."""
+
+    def rule(build: Build, field: Field, row: str) -> str:
+        child = build.alias()
+        return (
+            f"(SELECT {build.value(field, child)} FROM {LIVE_ENTRIES.format(c=child)}{visible(build, child)}"
+            f" AND {child}.account_id = {row}.account_id AND {child}.kind = '{kind.value}'"
+            f" AND EXISTS (SELECT 1 FROM entry_invoices x WHERE x.account_id = {row}.account_id"
+            f" AND x.entry_id = {child}.id AND x.invoice_id = {row}.id)"
+            f" AND {condition(build, child)} ORDER BY {ENTRY_ORDER.format(c=child)} LIMIT 1)"
+        )
+
+    return rule
+
+
+def _open_today(build: Build, promise: str) -> str:
+    today = build.param("date", lambda binding: binding.readers.today())
+    return f"{promise_status(promise, today)} = '{PromiseStatus.OPEN.value}'"
+
+
+INVOICE |= {
+    "activePromise": _newest_naming(EntryKind.PROMISE_TO_PAY, _open_today),
+    "openDispute": _newest_naming(
+        EntryKind.DISPUTE, lambda build, dispute: f"{dispute}.dispute_status = '{DisputeStatus.OPEN.value}'"
+    ),
+}
 INVOICE |= {"daysOverdue": _days_overdue, "agingBucket": _aging_bucket}
 ENTRY_DETAILS["PromiseToPay"]["status"] = _promise_status
 
