@@ -21,6 +21,7 @@ from uuid import UUID
 
 import asyncpg
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLSchema,
@@ -79,6 +80,7 @@ class Prepared:
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDetails]
     switches: tuple[str, ...]  # the variables @skip and @include read
+    page_sizes: tuple[str, ...]  # the variables `first` arguments read: a query's cost depends on them
 
     @property
     def name(self) -> str | None:
@@ -119,9 +121,7 @@ class Compiler:
                 operation is not None and operation.operation == OperationType.QUERY and fragments is not None
             )
             found = (
-                Prepared(document, operation, fragments, _directive_variables(document))
-                if compilable
-                else False
+                Prepared(document, operation, fragments, *_variables_read(document)) if compilable else False
             )
             self._prepared.keep((query, operation_name), found)
         return found or None
@@ -202,15 +202,20 @@ def _parts(
     return operation, fragments
 
 
-def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
-    """The variables @skip and @include read: the plan's shape depends on their values."""
-    found: dict[str, None] = {}
+def _variables_read(document: DocumentNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The variables @skip and @include read, and those `first` arguments read."""
+    switches: dict[str, None] = {}
+    page_sizes: dict[str, None] = {}
 
-    class Directives(Visitor):
+    class Reads(Visitor):
         def enter_directive(self, node: DirectiveNode, *_: object) -> None:
             for argument in node.arguments or ():
                 if isinstance(argument.value, VariableNode):
-                    found[argument.value.name.value] = None
+                    switches[argument.value.name.value] = None
 
-    visit(document, Directives())
-    return tuple(found)
+        def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+            if node.name.value == "first" and isinstance(node.value, VariableNode):
+                page_sizes[node.value.name.value] = None
+
+    visit(document, Reads())
+    return tuple(switches), tuple(page_sizes)

@@ -100,13 +100,19 @@ class CompiledReads:
         if self.mode != "on" or self.compiler is None:
             return None
         prepared = self.compiler.known(query, operation_name)
-        if prepared is None or cost_error(self.compiler.schema, prepared.document, variables, self.max_cost):
+        if prepared is None or self._too_costly(prepared, variables):
             return None
         answer = await _compiled(self.compiler, prepared, query, variables, context)
         if answer is not None:
             context.operation_name, context.operation_type = prepared.name, OperationType.QUERY.value
             context.read_path = "compiled"
         return answer
+
+    def _too_costly(self, prepared: Prepared, variables: dict | None) -> bool:
+        """The cost was checked when the document was validated; only page sizes in variables change it."""
+        if not prepared.page_sizes:
+            return False
+        return cost_error(self.compiler.schema, prepared.document, variables, self.max_cost) is not None
 
     def extension(self) -> type[SchemaExtension]:
         reads = self
