@@ -358,7 +358,8 @@ def connection(
     """A Relay connection over `rows` (a SELECT of the candidate rows, `{c}` their alias).
 
     The rows are numbered in `order` and limited to size + 1; the edges are the
-    first `size`, and the one more says whether there is a next page.
+    first `size`, and the one more says whether there is a next page. GROUP BY ()
+    makes one answer of any number of rows, even when nothing selected aggregates them.
     """
     page = build.alias()
     order_sql = order.format(c=page)
@@ -383,7 +384,7 @@ def connection(
     return (
         f"(SELECT json_build_object({', '.join(pairs)}) FROM"
         f" (SELECT {page}.*, row_number() OVER (ORDER BY {order_sql}) AS rn FROM {numbered}"
-        f" ORDER BY {order_sql} LIMIT {size} + 1) {page})"
+        f" ORDER BY {order_sql} LIMIT {size} + 1) {page} GROUP BY ())"
     )
 
 
