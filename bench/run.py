@@ -637,7 +637,10 @@ async def compare_levels(config: BenchConfig, systems: list[System], scenario: s
 async def read_paths(api: str) -> dict[str, dict[str, float]]:
     """rapport_read_path_total from a server's /metrics: {operation: {"compiled": n, "fallback": n}}."""
     async with httpx.AsyncClient(timeout=10) as client:
-        text = (await client.get(f"{api}/metrics")).text
+        return parse_read_paths((await client.get(f"{api}/metrics")).text)
+
+
+def parse_read_paths(text: str) -> dict[str, dict[str, float]]:
     found: dict[str, dict[str, float]] = {}
     for line in text.splitlines():
         if not line.startswith("rapport_read_path_total{"):
