@@ -223,7 +223,8 @@ def median_of(runs: list[dict]) -> dict:
     merged = dict(runs[0])
     for key in ("p50", "p95", "p99", "mean", "max", "rps", "peak_rss_mb", "cpu_cores", "generator_cores"):
         values = [r[key] for r in runs if r.get(key) is not None]
-        merged[key] = round(statistics.median(values), 2) if values else None
+        digits = 4 if key == "generator_cores" else 2
+        merged[key] = round(statistics.median(values), digits) if values else None
     merged["errors"] = sum(r["errors"] for r in runs)
     merged["requests"] = sum(r["requests"] for r in runs)
     merged["repeats"] = len(runs)
@@ -544,7 +545,7 @@ async def run_load(
         "error_samples": [s for samples in data["error_samples"].values() for s in samples][:3],
         "generator": data.get("generator", "locust"),
         # The load generator's own CPU over the measured window only (start-up and warm-up excluded).
-        "generator_cores": None if cpu_seconds is None else round(cpu_seconds / window, 3),
+        "generator_cores": None if cpu_seconds is None else round(cpu_seconds / window, 4),
     }
     if len(data["latencies_ms"]) > 1:
         result["by_name"] = {
