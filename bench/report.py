@@ -107,7 +107,7 @@ def chart(
         users = [r["users"] for r in rows]
         for key, style in styles.items():
             # A level that answered nothing has no latency to draw (and 0 has no place on a log axis).
-            timed = [(r["users"], r[key]) for r in rows if r[key] > 0]
+            timed = [(r["users"], r[key]) for r in rows if r[key]]
             left.plot([u for u, _ in timed], [v for _, v in timed], style, marker="o", color=color)
         right.plot(users, [r["rps"] for r in rows], "-", marker="o", color=color, label=system)
     ticks = sorted({r["users"] for rows in series.values() for r in rows})
@@ -116,7 +116,7 @@ def chart(
         axis.set_xlabel(clients)
         axis.grid(True, which="both", alpha=0.3)
         axis.set_xticks(ticks, [str(t) for t in ticks])
-    if any(r[key] > 0 for rows in series.values() for r in rows for key in styles):
+    if any(r[key] for rows in series.values() for r in rows for key in styles):
         left.set_yscale("log")
     left.set_ylabel("latency, ms (log scale)")
     left.set_title(f"{title}: latency")
