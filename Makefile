@@ -41,7 +41,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # Seed rapport_bench, index it, load-test every scenario, compare with PostGraphile and raw SQL,
-# and write bench/RESULTS.md (about 15 minutes at SCALE=1.0). Settings: see bench/run.py.
+# and write bench/RESULTS.md (about 27 minutes at SCALE=1.0). Settings: see bench/run.py.
 bench: install $(VENV)/.bench-installed
 	SCALE=$(SCALE) $(BIN)/rapport stack -- $(BIN)/python -m bench.run
 

@@ -20,11 +20,13 @@ import itertools
 import json
 import os
 import random
+import resource
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
 
+import gevent
 import websocket
 from locust import FastHttpUser, User, constant, constant_throughput, events, task
 from locust.exception import StopUser
@@ -36,7 +38,7 @@ FIXTURES = json.loads(open(os.environ["BENCH_FIXTURES"]).read())  # noqa: SIM115
 LIVE = json.loads(open(os.environ["BENCH_LIVE"]).read()) if os.environ.get("BENCH_LIVE") else {}  # noqa: SIM115
 WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
 RUN = os.environ.get("BENCH_RUN", "0")
-_state = {"start": None, "stop": None}
+_state = {"start": None, "stop": None, "cpu_warm": None, "cpu_stop": None}
 _latencies: dict[str, list[float]] = defaultdict(list)
 _errors: dict[str, int] = defaultdict(int)
 _samples: dict[str, list[str]] = defaultdict(list)
@@ -47,14 +49,26 @@ _delivered: set[tuple[int, str, str]] = set()
 _live = {"duplicates": 0}
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _warm() -> None:
+    gevent.sleep(WARMUP)
+    _state["cpu_warm"] = _cpu()
+
+
 @events.test_start.add_listener
 def _started(**_: object) -> None:
     _state["start"] = time.time()
+    gevent.spawn(_warm)
 
 
 @events.test_stop.add_listener
 def _stopped(**_: object) -> None:
     _state["stop"] = time.time()
+    _state["cpu_stop"] = _cpu()
 
 
 @events.request.add_listener
@@ -81,6 +95,11 @@ def _write(**_: object) -> None:
         json.dump(
             {
                 "window_seconds": max(0.001, stop - start),
+                # Locust's own CPU time over the measured window (after the warm-up, until it stopped).
+                "cpu_seconds": round(_state["cpu_stop"] - _state["cpu_warm"], 4)
+                if _state["cpu_warm"] is not None and _state["cpu_stop"] is not None
+                else None,
+                "generator": "locust",
                 "latencies_ms": _latencies,
                 "errors": _errors,
                 "error_samples": _samples,
@@ -148,6 +167,39 @@ class PostGraphileTimelineUser(GraphQLUser):
     def timeline(self) -> None:
         account = random.choice(FIXTURES["account_uuids"])
         self.graphql("timeline", queries.POSTGRAPHILE_TIMELINE, {"id": account})
+
+
+class AccountsUser(GraphQLUser):
+    @task
+    def accounts(self) -> None:
+        self.graphql("accounts", queries.ACCOUNTS, {})
+
+
+class PostGraphileAccountsUser(GraphQLUser):
+    @task
+    def accounts(self) -> None:
+        self.graphql("accounts", queries.POSTGRAPHILE_ACCOUNTS, {})
+
+
+def _node_pick(target: str) -> tuple[str, dict]:
+    """Half accounts, half timeline entries (the fixtures alternate them), the same for both servers."""
+    nodes = FIXTURES["nodes"][target]
+    i = random.randrange(len(nodes))
+    return ("node:account" if i % 2 == 0 else "node:entry"), {"id": nodes[i]}
+
+
+class NodeUser(GraphQLUser):
+    @task
+    def node(self) -> None:
+        name, variables = _node_pick("rapport")
+        self.graphql(name, queries.NODE, variables)
+
+
+class PostGraphileNodeUser(GraphQLUser):
+    @task
+    def node(self) -> None:
+        name, variables = _node_pick("postgraphile")
+        self.graphql(name, queries.POSTGRAPHILE_NODE, variables)
 
 
 class CallBriefUser(GraphQLUser):

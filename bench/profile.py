@@ -45,6 +45,8 @@ def _requests(fixtures: dict) -> dict[str, callable]:
     search = fixtures["search"]
     return {
         "timeline": lambda: (queries.TIMELINE, {"id": rng.choice(fixtures["accounts"])}),
+        "accounts": lambda: (queries.ACCOUNTS, {}),
+        "node": lambda: (queries.NODE, {"id": rng.choice(fixtures["nodes"]["rapport"])}),
         "callBrief": lambda: (
             queries.CALL_BRIEF,
             {"id": rng.choice(fixtures["accounts"]), "at": fixtures["at"]},

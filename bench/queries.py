@@ -43,6 +43,68 @@ SELECT e.kind, e.summary, e.occurred_at, u.name AS author_name, c.name AS contac
  LIMIT 50
 """
 
+# A list page of accounts: the first 50 by name, with what a list row shows.
+ACCOUNTS = """
+query Accounts {
+  accounts(first: 50) {
+    edges {
+      cursor
+      node { id name status tags timeZone updatedAt owner { name } externalRefs { system id } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# The same page through PostGraphile (ordered by name then id, like Rapport's lower(name), id).
+POSTGRAPHILE_ACCOUNTS = """
+query Accounts {
+  allAccounts(first: 50, orderBy: [NAME_ASC, ID_ASC]) {
+    edges {
+      cursor
+      node {
+        nodeId name status tags timeZone updatedAt
+        userByOwnerId { name }
+        accountRefsByAccountId(orderBy: [SYSTEM_ASC, EXTERNAL_ID_ASC]) { nodes { system externalId } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# One object by its global id: an account, or a timeline entry of any kind, through fragments.
+NODE = """
+query Node($id: ID!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on Account { name status tags timeZone owner { name } }
+    ... on TimelineEntry { kind summary occurredAt author { name } contact { name } }
+    ... on Interaction { direction outcome }
+    ... on PromiseToPay { amount { amount currency } promisedFor graceDays }
+    ... on Dispute { reason disputed: amount { amount currency } }
+  }
+}
+"""
+
+# PostGraphile's node(nodeId): one Entry type for every kind, so the kinds' fields are plain columns.
+POSTGRAPHILE_NODE = """
+query Node($id: ID!) {
+  node(nodeId: $id) {
+    __typename
+    nodeId
+    ... on Account { name status tags timeZone userByOwnerId { name } }
+    ... on Entry {
+      kind summary occurredAt
+      userByAuthorId { name }
+      contactByAccountIdAndContactId { name }
+      direction outcome amount currency promisedFor graceDays disputeReason
+    }
+  }
+}
+"""
+
 _MONEY = "amount currency"
 CALL_BRIEF = f"""
 query CallBrief($id: ID!, $at: DateTime) {{

@@ -19,6 +19,8 @@ TIMELINE_USERS = 16  # the issue sets the timeline page's targets at 16 concurre
 COLORS = {
     "Meilisearch direct": "#d62728",
     "Rapport": "#1f77b4",
+    "Rapport compiled": "#1f77b4",
+    "Rapport executor": "#8c564b",
     "PostGraphile": "#ff7f0e",
     "raw SQL": "#2ca02c",
     "raw SQL (app's 2 queries)": "#9467bd",
@@ -61,14 +63,20 @@ def _cpu(row: dict) -> str:
     return " · ".join("–" if v is None else f"{max(v, 0):.2f}" for v in [*ours, other])
 
 
+def _generator(row: dict) -> str:
+    cores = row.get("generator_cores")
+    return "–" if cores is None else f"{cores:.3f} ({row.get('generator', '?')})"
+
+
 def _table(series: dict[str, list[dict]], resources: bool = True) -> list[str]:
     head = "| system | users | p50 ms | p95 ms | p99 ms | req/s | errors |"
     rule = "|---|---:|---:|---:|---:|---:|---:|"
     if resources:
         head += (
-            " server peak RSS MB | CPU cores: server · Postgres · Meili · worker · load generator · other |"
+            " server peak RSS MB | CPU cores: server · Postgres · Meili · worker · load generator · other "
+            "| load generator's cores in the window |"
         )
-        rule += "---:|---:|"
+        rule += "---:|---:|---:|"
     lines = [head, rule]
     for system, rows in series.items():
         for r in rows:
@@ -77,7 +85,7 @@ def _table(series: dict[str, list[dict]], resources: bool = True) -> list[str]:
                 f"| {_num(r['rps'])} | {r['errors']} |"
             )
             if resources:
-                line += f" {_num(r.get('peak_rss_mb'), 0)} | {_cpu(r)} |"
+                line += f" {_num(r.get('peak_rss_mb'), 0)} | {_cpu(r)} | {_generator(r)} |"
             lines.append(line)
     return lines
 
@@ -99,7 +107,7 @@ def chart(
         users = [r["users"] for r in rows]
         for key, style in styles.items():
             # A level that answered nothing has no latency to draw (and 0 has no place on a log axis).
-            timed = [(r["users"], r[key]) for r in rows if r[key] > 0]
+            timed = [(r["users"], r[key]) for r in rows if r[key]]
             left.plot([u for u, _ in timed], [v for _, v in timed], style, marker="o", color=color)
         right.plot(users, [r["rps"] for r in rows], "-", marker="o", color=color, label=system)
     ticks = sorted({r["users"] for rows in series.values() for r in rows})
@@ -108,7 +116,7 @@ def chart(
         axis.set_xlabel(clients)
         axis.grid(True, which="both", alpha=0.3)
         axis.set_xticks(ticks, [str(t) for t in ticks])
-    if any(r[key] > 0 for rows in series.values() for r in rows for key in styles):
+    if any(r[key] for rows in series.values() for r in rows for key in styles):
         left.set_yscale("log")
     left.set_ylabel("latency, ms (log scale)")
     left.set_title(f"{title}: latency")
@@ -140,7 +148,12 @@ def _summary(results: dict) -> list[str]:
         ok = value >= target if higher_is_better else value <= target
         factor = (target / value if higher_is_better else value / target) if value else 0
         verdict = "met" if ok else f"missed ({factor:.1f}× off)"
-        shown = f"{value:.2f}{unit}" if unit == "×" else f"{_num(value, 0 if value >= 100 else 1)} {unit}"
+        if unit == "×":
+            shown = f"{value:.2f}{unit}"
+        elif unit == "cores":
+            shown = f"{value:.3f} {unit}"
+        else:
+            shown = f"{_num(value, 0 if value >= 100 else 1)} {unit}"
         wanted = f"{target:g}{unit}" if unit == "×" else f"{target:,g} {unit}"
         lines.append(f"| {label} | {shown} | {wanted} | {verdict} |")
 
@@ -149,25 +162,48 @@ def _summary(results: dict) -> list[str]:
         return found[key] if found else None
 
     timeline = scenarios.get("timeline", {}).get("rapport", [])
-    pg = results.get("postgraphile", {}).get("timeline", [])
     raw = results.get("raw", {}).get("one_statement", [])
     row(
-        f"timeline page p99 at {TIMELINE_USERS} clients",
+        f"timeline page p99 at {TIMELINE_USERS} clients (compiled)",
         scenario_at("timeline", "p99", TIMELINE_USERS),
         25,
         "ms",
     )
-    ours, theirs, floor = _at(timeline, TIMELINE_USERS), _at(pg, TIMELINE_USERS), _at(raw, 1)
-    if ours and theirs:
-        row(
-            f"timeline throughput ÷ PostGraphile's at {TIMELINE_USERS} clients",
-            ours["rps"] / theirs["rps"],
-            1.0,
-            "×",
-            higher_is_better=True,
-        )
+    for name in COMPARED:
+        systems = _systems(results, name)
+        ours = _at(systems["Rapport compiled"], TIMELINE_USERS)
+        theirs = _at(systems["PostGraphile"], TIMELINE_USERS)
+        if ours and theirs:
+            row(
+                f"{name} throughput ÷ PostGraphile's at {TIMELINE_USERS} clients (compiled)",
+                ours["rps"] / theirs["rps"],
+                1.5,
+                "×",
+                higher_is_better=True,
+            )
+    ours, floor = _at(timeline, 1), _at(raw, 1)
     if ours and floor:
-        row("timeline p50 ÷ raw SQL p50 (1 client)", _at(timeline, 1)["p50"] / floor["p50"], 3.0, "×")
+        row("timeline p50 ÷ raw SQL p50 (1 client, compiled)", ours["p50"] / floor["p50"], 2.0, "×")
+    generators = [
+        r.get("generator_cores")
+        for name in COMPARED
+        for rows in _systems(results, name).values()
+        for r in rows
+        if r["users"] == TIMELINE_USERS and r.get("generator_cores") is not None
+    ]
+    if generators:
+        row(
+            f"load generator's CPU at {TIMELINE_USERS} clients (most of any compared run)",
+            max(generators),
+            0.1,
+            "cores",
+        )
+    compiled, total = _read_path_totals(scenarios)
+    if total:
+        lines.append(
+            f"| reads answered by the compiled path (bench mix, every read scenario) "
+            f"| {compiled:,} of {total:,} ({compiled / total:.0%}) | – | reported |"
+        )
     row("callBrief p99", scenario_at("callBrief", "p99"), 50, "ms")
     row("collectionsQueue first page p99", scenario_at("collectionsQueue", "p99"), 150, "ms")
     row("search p50", scenario_at("search", "p50"), 15, "ms")
@@ -248,7 +284,8 @@ def write(results: dict, out_dir: Path) -> Path:
         f"- Rapport: `rapport serve` with {cfg['api_workers']} uvicorn process(es) (`RAPPORT_WORKERS`), "
         f"asyncpg pool max {cfg['db_pool_max']} per process; `rapport worker` beside it. PostGraphile: "
         f"{cfg['pg_workers']} Node process(es) (cluster workers), pool max 10 per process, "
-        "no JWT (it runs as the connecting role). Locust (one process), both servers, "
+        "no JWT (it runs as the connecting role). The load generator (one process: bench/loadgen.py for the "
+        "reads, Locust for the writes and subscriptions), the servers, "
         "Postgres and Meilisearch share the same cores. Rapport's per-user rate limit is turned off for the "
         "run (`RAPPORT_RATE_LIMIT_PER_SECOND=0`); everything else is as `rapport serve` ships, access log "
         "included.",
@@ -278,8 +315,11 @@ def write(results: dict, out_dir: Path) -> Path:
         ),
         "",
     ]
-    if "timeline" in scenarios:
-        lines += _timeline_section(results, charts)
+    for name in COMPARED:
+        if name in scenarios:
+            lines += _compared_section(results, name, charts)
+    if any(s.get("read_paths") is not None for s in scenarios.values()):
+        lines += _read_paths_section(scenarios)
     titles = {
         "callBrief": "callBrief (every field)",
         "collectionsQueue": "collectionsQueue(first: 50)",
@@ -365,8 +405,8 @@ def write(results: dict, out_dir: Path) -> Path:
     lines += [
         "## How to read this",
         "",
-        "- Latencies are measured by Locust's client per request (exact values, not Locust's rounded "
-        "buckets); "
+        "- Latencies are measured by the load generator per request (exact values, not Locust's rounded "
+        "buckets; bench/loadgen.py for the reads, Locust for the writes); "
         "throughput is requests completed in the measured window. A GraphQL answer with `errors` (or "
         "`userErrors` for mutations) counts as an error.",
         "- Peak RSS is the server process tree's, sampled every 200 ms with psutil. CPU cores are CPU "
@@ -375,6 +415,10 @@ def write(results: dict, out_dir: Path) -> Path:
         "where it drives the load); *other* is the rest of the machine's busy time (2 cores = saturated), "
         "i.e. other work on the same machine. Postgres and Meilisearch are the dev stack's, so their "
         "figures also include any other client of theirs.",
+        "- *Load generator's cores in the window* is the generator's own CPU time during the measured "
+        "window only (after its start-up and the warm-up), divided by the window: what it took from the "
+        "cores the servers share. The load generator column before it brackets the whole run, start-up "
+        "included, with bench/run.py's own sampling.",
         "- The load generator runs on the same 2 cores as the servers and Postgres: at 16 clients everything "
         "competes for CPU, as it would in the issue's reference measurements.",
         "- Re-render this file from the raw figures with `.venv/bin/python -m bench.report "
@@ -386,54 +430,148 @@ def write(results: dict, out_dir: Path) -> Path:
     return path
 
 
-def _timeline_section(results: dict, charts: Path) -> list[str]:
-    rapport = results["scenarios"]["timeline"]["rapport"]
-    pg = results.get("postgraphile", {})
-    raw = results.get("raw", {})
-    series = {"Rapport": rapport}
-    if pg.get("timeline"):
-        series["PostGraphile"] = pg["timeline"]
+COMPARED = ("timeline", "accounts", "node")
+COMPARED_TITLES = {
+    "timeline": "Timeline page: Rapport compiled, Rapport executor, PostGraphile and raw SQL",
+    "accounts": "accounts(first: 50): Rapport compiled, Rapport executor and PostGraphile",
+    "node": "node(id): Rapport compiled, Rapport executor and PostGraphile",
+}
+COMPARED_INTROS = {
+    "timeline": "`account(id) { timeline(first: 50) { edges { node { kind summary occurredAt author { name } "
+    "contact { name } invoices { number } } } } }` on random accounts; PostGraphile serves the same page "
+    "through its generated schema (`accountById { entriesByAccountId(first: 50, orderBy: [OCCURRED_AT_DESC, "
+    "ID_DESC], condition: {deletedAt: null}) ... }`); raw SQL is the page as one asyncpg statement with no "
+    "HTTP (and, for reference, the two store calls the app makes), run from one Python process.",
+    "accounts": "`accounts(first: 50) { edges { cursor node { id name status tags timeZone updatedAt "
+    "owner { name } externalRefs { system id } } } pageInfo { hasNextPage endCursor } }`, the first page of "
+    "the account list; PostGraphile: `allAccounts(first: 50, orderBy: [NAME_ASC, ID_ASC]) { ... nodeId ... "
+    "userByOwnerId { name } accountRefsByAccountId { nodes { system externalId } } }`.",
+    "node": "`node(id)` on the sampled accounts and on 1,000 random timeline entries of every kind, "
+    "half each (`node:account`, `node:entry`): `__typename id`, `... on Account { name status tags "
+    "timeZone owner { name } }`, `... on TimelineEntry { kind summary occurredAt author { name } "
+    "contact { name } }` and the kind fields of Interaction, PromiseToPay and Dispute (one aliased) "
+    "through fragments; PostGraphile: `node(nodeId)` with `... on Account` and `... on Entry` (one type "
+    "for every kind, so the kind fields are plain columns).",
+}
+
+
+def _systems(results: dict, name: str) -> dict[str, list[dict]]:
+    """A compared scenario's rows by system (older results.json kept PostGraphile's timeline apart)."""
+    found = results.get("scenarios", {}).get(name, {})
+    postgraphile = found.get("postgraphile") or results.get("postgraphile", {}).get(name, [])
+    return {
+        "Rapport compiled": found.get("rapport", []),
+        "Rapport executor": found.get("executor", []),
+        "PostGraphile": postgraphile,
+    }
+
+
+def _compared_section(results: dict, name: str, charts: Path) -> list[str]:
+    systems = _systems(results, name)
+    compiled, executor, pg = systems["Rapport compiled"], systems["Rapport executor"], systems["PostGraphile"]
+    raw = results.get("raw", {}) if name == "timeline" else {}
+    series = {label: rows for label, rows in systems.items() if rows}
     if raw.get("one_statement"):
         series["raw SQL"] = raw["one_statement"]
     if raw.get("app_store"):
         series["raw SQL (app's 2 queries)"] = raw["app_store"]
-    chart("timeline page", series, charts / "timeline.png")
+    chart(name, series, charts / f"{name}.png")
     lines = [
-        "## Timeline page: Rapport, PostGraphile and raw SQL",
+        f"## {COMPARED_TITLES[name]}",
         "",
-        "`account(id) { timeline(first: 50) { edges { node { kind summary occurredAt author { name } "
-        "contact { name } invoices { number } } } } }` on random accounts; PostGraphile serves the same page "
-        "through its generated schema (`accountById "
-        "{ entriesByAccountId(first: 50, orderBy: [OCCURRED_AT_DESC, "
-        "ID_DESC], condition: {deletedAt: null}) ... "
-        "}`); raw SQL is the page as one asyncpg statement with no "
-        "HTTP (and, for reference, the two store calls the app makes), run from one Python process.",
+        COMPARED_INTROS[name],
+        "Rapport compiled is `rapport serve` as shipped (`RAPPORT_COMPILED_READS=on`), Rapport executor the "
+        "same server with `RAPPORT_COMPILED_READS=off` (every read resolved field by field): both with the "
+        "same processes and pool; each level and repeat ran on the three servers in turn.",
         "",
         *_table(series),
         "",
-        f"![timeline](charts/{'timeline.png'})",
+        f"![{name}](charts/{name}.png)",
         "",
     ]
-    if pg.get("skipped"):
-        lines += [f"PostGraphile was not measured: {pg['skipped']}", ""]
-    lines += [
-        "| clients | Rapport ÷ PostGraphile req/s | Rapport p50 ÷ PostGraphile p50 | Rapport p50 ÷ raw SQL "
-        "p50 "
-        "| PostGraphile p50 ÷ raw SQL p50 |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for r in rapport:
-        theirs = _at(pg.get("timeline", []), r["users"]) or {}
-        floor = _at(raw.get("one_statement", []), r["users"]) or {}
-        lines.append(
-            f"| {r['users']} | {_ratio(r['rps'], theirs.get('rps'))} | {_ratio(r['p50'], theirs.get('p50'))} "
-            f"| {_ratio(r['p50'], floor.get('p50'))} | {_ratio(theirs.get('p50'), floor.get('p50'))} |"
+    skipped = results.get("postgraphile", {}).get("skipped")
+    if skipped:
+        lines += [f"PostGraphile was not measured: {skipped}", ""]
+    head = (
+        "| clients | compiled ÷ PostGraphile req/s | compiled ÷ executor req/s "
+        "| compiled p50 ÷ PostGraphile p50"
+    )
+    rule = "|---:|---:|---:|---:"
+    if name == "timeline":
+        head += " | compiled p50 ÷ raw SQL p50 | executor p50 ÷ raw SQL p50 | PostGraphile p50 ÷ raw SQL p50"
+        rule += "|---:|---:|---:"
+    lines += [head + " |", rule + "|"]
+    for r in compiled:
+        theirs = _at(pg, r["users"]) or {}
+        before = _at(executor, r["users"]) or {}
+        line = (
+            f"| {r['users']} | {_ratio(r['rps'], theirs.get('rps'))} | {_ratio(r['rps'], before.get('rps'))} "
+            f"| {_ratio(r['p50'], theirs.get('p50'))}"
         )
+        if name == "timeline":
+            floor = _at(raw.get("one_statement", []), r["users"]) or {}
+            line += (
+                f" | {_ratio(r['p50'], floor.get('p50'))} | {_ratio(before.get('p50'), floor.get('p50'))} "
+                f"| {_ratio(theirs.get('p50'), floor.get('p50'))}"
+            )
+        lines.append(line + " |")
     lines.append("")
-    errors = [s for r in rapport for s in r.get("error_samples", [])]
+    by_name = [(label, r) for label, rows in systems.items() for r in rows if r.get("by_name")]
+    if by_name:
+        lines += [
+            "By kind of request:",
+            "",
+            "| system | users | request | requests | p50 ms | p99 ms |",
+            "|---|---:|---|---:|---:|---:|",
+            *(
+                f"| {label} | {r['users']} | {kind} | {stats['requests']} | {_ms(stats['p50'])} "
+                f"| {_ms(stats['p99'])} |"
+                for label, r in by_name
+                for kind, stats in r["by_name"].items()
+            ),
+            "",
+        ]
+    errors = [s for rows in systems.values() for r in rows for s in r.get("error_samples", [])]
     if errors:
         lines += ["Errors seen (first few):", "", *(f"- `{e[:200]}`" for e in errors[:3]), ""]
     return lines
+
+
+def _read_path_totals(scenarios: dict) -> tuple[int, int]:
+    counts = [c for s in scenarios.values() for c in (s.get("read_paths") or {}).values()]
+    compiled = sum(c.get("compiled", 0) for c in counts)
+    return compiled, compiled + sum(c.get("fallback", 0) for c in counts)
+
+
+def _read_paths_section(scenarios: dict) -> list[str]:
+    lines = [
+        "## Read paths: compiled or fallback",
+        "",
+        "What the compiled server's `/metrics` counted (`rapport_read_path_total{operation,path}`) during "
+        "each read scenario, warm-ups included: how much of the bench mix the compiler answered with one SQL "
+        "statement and how much fell back to the executor.",
+        "",
+        "| scenario | operation | compiled | fallback | compiled share |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for name, found in scenarios.items():
+        paths = found.get("read_paths")
+        if paths is None:
+            continue
+        if not paths:
+            lines.append(f"| {name} | – | 0 | 0 | none counted |")
+        for operation, counts in sorted(paths.items()):
+            compiled, fallback = counts.get("compiled", 0), counts.get("fallback", 0)
+            share = f"{compiled / (compiled + fallback):.0%}" if compiled + fallback else "–"
+            lines.append(f"| {name} | {operation} | {compiled:,} | {fallback:,} | {share} |")
+    compiled, total = _read_path_totals(scenarios)
+    if not total:
+        lines += [
+            "",
+            "No read was counted on either path: this build's server does not count read paths yet "
+            "(before the compiler, `RAPPORT_COMPILED_READS` has no effect).",
+        ]
+    return [*lines, ""]
 
 
 def _profile_section(profile: dict) -> list[str]:

@@ -5,28 +5,36 @@ your own servers). Steps:
 
 1. seed the dataset's database (bench/seed.py; reused when the same seed and scale are there);
 2. rebuild its search index `<name>_search` with search.reindex, timed;
-3. the raw-SQL floor of the timeline page (asyncpg, no HTTP), and Meilisearch's own
-   query times for the search mix, with no server running;
-4. `rapport serve` (BENCH_API_WORKERS processes) and `rapport worker` on free ports, then each
-   scenario with Locust, headless, at each concurrency level for a fixed duration,
-   sampling the api's RSS and CPU: the reads first, then the writes (logNote,
-   upsertInvoices in batches of 1,000), then live subscriptions (on two fresh `rapport serve`
-   processes, subscribers spread over both), then write-to-searchable freshness;
-5. PostGraphile v4 (BENCH_PG_WORKERS Node cluster workers, the same pool size per process) on the
-   same database, timeline only;
-6. RESULTS.md and one PNG per scenario (bench/report.py).
+3. the raw-SQL floor of the timeline page (asyncpg, no HTTP), Meilisearch's own query times for
+   the search mix, and a profile of one request of each read scenario, with no server running;
+4. `rapport serve` (BENCH_API_WORKERS processes, RAPPORT_COMPILED_READS=on as shipped) and
+   `rapport worker` on free ports; for the compared reads (timeline, accounts, node) also a second
+   `rapport serve` with RAPPORT_COMPILED_READS=off ("executor", the before; BENCH_EXECUTOR=0 skips
+   it) and PostGraphile v4 (BENCH_PG_WORKERS Node cluster workers, the same pool size per process) on
+   the same database, each level and repeat run on the three in turn. Then every other scenario on
+   the first server: the reads first (callBrief, collectionsQueue, search), then the writes
+   (logNote, upsertInvoices in batches of 1,000), then live subscriptions (on two fresh
+   `rapport serve` processes, subscribers spread over both), then write-to-searchable freshness.
+   Each scenario runs at each concurrency level for a fixed duration, sampling the servers' RSS
+   and CPU; the read scenarios are driven by bench/loadgen.py (a lean generator: its own CPU over
+   the measured window is reported), the writes and subscriptions by Locust. After each read
+   scenario the first server's /metrics gives how many of its queries took the compiled path and
+   how many fell back to the executor (rapport_read_path_total);
+5. RESULTS.md and one PNG per scenario (bench/report.py).
 
 Settings (environment): SCALE (1.0), BENCH_NAME (the database, the index prefix and the work
 folder: rapport_bench at SCALE=1.0, else rapport_bench_<scale>), BENCH_WORK_DIR (logs and raw
 figures: bench/.work for rapport_bench, else bench/.work/<name>), BENCH_DURATION (8 s per
 level and run), BENCH_LEVELS (1,8,16), BENCH_INVOICE_LEVELS (1,4: concurrent pushers of 1,000-invoice
-batches), BENCH_SCENARIOS (timeline,callBrief,collectionsQueue,search,logNote,upsertInvoices,
-subscriptions; always run in that order), BENCH_REPEAT (3: each figure is the median
+batches), BENCH_SCENARIOS (timeline,accounts,node,callBrief,collectionsQueue,search,logNote,
+upsertInvoices,subscriptions; always run in that order), BENCH_GENERATOR (loadgen: bench/loadgen.py
+drives the read scenarios; locust: Locust drives them too, for comparison), BENCH_EXECUTOR (1; 0
+skips the RAPPORT_COMPILED_READS=off server), BENCH_REPEAT (3: each figure is the median
 of the repeats), BENCH_WARMUP (2 s), BENCH_RAW_SECONDS (10), BENCH_ENGINE_QUERIES (300),
 BENCH_PROFILE_N (10), BENCH_FRESHNESS_SECONDS (30), BENCH_FRESHNESS_RATE (50/s),
 BENCH_LIVE_SUBSCRIPTIONS (1000), BENCH_LIVE_ACCOUNTS (100), BENCH_LIVE_PER_CONNECTION (10),
 BENCH_LIVE_RATE (50 notes/s), BENCH_LIVE_WRITERS (25), BENCH_API_WORKERS (2) and
-BENCH_PG_WORKERS (2): server processes, the same CPU budget for both, one per core here;
+BENCH_PG_WORKERS (2): server processes, the same CPU budget for each server, one per core here;
 BENCH_SKIP_INDEX (reuse a complete index), BENCH_POSTGRAPHILE (1; 0 skips it), BENCH_QUIET_WAIT
 (120 s: how long to wait, before seeding and again before measuring, for other work on the
 machine to finish; 0 does not look), BENCH_RESULTS_DIR (bench/ for rapport_bench, else
@@ -66,7 +74,7 @@ import psutil
 import websockets
 
 from api import settings as settings_module
-from bench import profile, queries, report, seed, words
+from bench import loadgen, profile, queries, report, seed, words
 from domain.teams import Team
 from domain.tokens import new_token, token_hash
 from schema import ids
@@ -86,6 +94,8 @@ BENCH_EMAIL = "bench-admin@localhost"
 # In the order they run: reads first, so that the writes cannot change what the reads measure.
 SCENARIOS = {
     "timeline": "TimelineUser",
+    "accounts": "AccountsUser",
+    "node": "NodeUser",
     "callBrief": "CallBriefUser",
     "collectionsQueue": "CollectionsQueueUser",
     "search": "SearchUser",
@@ -94,6 +104,13 @@ SCENARIOS = {
     "subscriptions": "LiveSubscriberUser LiveWriterUser",
 }
 WRITES = ("logNote", "upsertInvoices")
+# Measured on three servers, interleaved: Rapport compiled, Rapport's executor, PostGraphile.
+COMPARED = loadgen.COMPARED
+POSTGRAPHILE_USERS = {
+    "timeline": "PostGraphileTimelineUser",
+    "accounts": "PostGraphileAccountsUser",
+    "node": "PostGraphileNodeUser",
+}
 INVOICE_BATCH = 1000
 
 
@@ -129,6 +146,8 @@ class BenchConfig:
     api_workers: int
     pg_workers: int
     postgraphile: bool
+    executor: bool
+    generator: str
     skip_index: bool
     quiet_wait: float
     results_dir: Path
@@ -140,6 +159,9 @@ class BenchConfig:
         unknown = set(wanted) - set(SCENARIOS)
         if unknown:
             raise SystemExit(f"BENCH_SCENARIOS: unknown {sorted(unknown)}; known: {list(SCENARIOS)}")
+        generator = env("BENCH_GENERATOR", "loadgen")
+        if generator not in ("loadgen", "locust"):
+            raise SystemExit(f"BENCH_GENERATOR: {generator!r}; known: loadgen, locust")
         name = seed.name_from_env(scale)
         full = name == seed.DATABASE
         work = Path(env("BENCH_WORK_DIR") or ROOT / "bench" / ".work" / ("" if full else name))
@@ -168,6 +190,8 @@ class BenchConfig:
             api_workers=int(env("BENCH_API_WORKERS", "2")),
             pg_workers=int(env("BENCH_PG_WORKERS", "2")),
             postgraphile=env("BENCH_POSTGRAPHILE", "1") != "0",
+            executor=env("BENCH_EXECUTOR", "1") != "0",
+            generator=generator,
             skip_index=env("BENCH_SKIP_INDEX", "0") == "1",
             quiet_wait=float(env("BENCH_QUIET_WAIT", "120")),
             results_dir=Path(
@@ -197,9 +221,10 @@ def percentiles(latencies: list[float]) -> dict:
 def median_of(runs: list[dict]) -> dict:
     """One figure per field: the median over repeated runs (the single run when there is one)."""
     merged = dict(runs[0])
-    for key in ("p50", "p95", "p99", "mean", "max", "rps", "peak_rss_mb", "cpu_cores"):
+    for key in ("p50", "p95", "p99", "mean", "max", "rps", "peak_rss_mb", "cpu_cores", "generator_cores"):
         values = [r[key] for r in runs if r.get(key) is not None]
-        merged[key] = round(statistics.median(values), 2) if values else None
+        digits = 4 if key == "generator_cores" else 2
+        merged[key] = round(statistics.median(values), digits) if values else None
     merged["errors"] = sum(r["errors"] for r in runs)
     merged["requests"] = sum(r["requests"] for r in runs)
     merged["repeats"] = len(runs)
@@ -450,35 +475,83 @@ def _read_results(out: Path) -> dict:
     return json.loads(out.read_text())
 
 
-async def run_locust(
+async def start_loadgen(
     config: BenchConfig,
-    user_class: str,
+    scenario: str,
+    target: str,
+    users_count: int,
+    host: str,
+    fixtures: Path,
+    tag: str,
+    run_time: float,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[asyncio.subprocess.Process, Path]:
+    """A bench/loadgen.py run in the background; its results have Locust's shape."""
+    out = config.work / f"loadgen-{tag}-{users_count}.json"
+    out.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BENCH_FIXTURES": str(fixtures),
+        "BENCH_OUT": str(out),
+        "BENCH_WARMUP": str(config.warmup),
+        **(extra_env or {}),
+    }
+    command = [sys.executable, "-m", "bench.loadgen", scenario, target, str(users_count), host, str(run_time)]
+    with (config.work / f"loadgen-{tag}.log").open("ab") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    return process, out
+
+
+def uses_loadgen(config: BenchConfig, scenario: str) -> bool:
+    return config.generator == "loadgen" and scenario in loadgen.SCENARIOS
+
+
+async def run_load(
+    config: BenchConfig,
+    scenario: str,
+    target: str,
     users_count: int,
     host: str,
     fixtures: Path,
     tag: str,
     extra_env: dict[str, str] | None = None,
 ) -> dict:
+    """One run of a scenario at one level against one server (target "rapport" or "postgraphile"):
+    bench/loadgen.py for the reads (BENCH_GENERATOR=loadgen), else Locust."""
     run_time = config.duration + config.warmup
-    process, out = await start_locust(
-        config, user_class, users_count, host, fixtures, tag, run_time, extra_env
-    )
+    if uses_loadgen(config, scenario):
+        process, out = await start_loadgen(
+            config, scenario, target, users_count, host, fixtures, tag, run_time, extra_env
+        )
+    else:
+        user_class = POSTGRAPHILE_USERS[scenario] if target == "postgraphile" else SCENARIOS[scenario]
+        process, out = await start_locust(
+            config, user_class, users_count, host, fixtures, tag, run_time, extra_env
+        )
     data = await locust_results(process, out)
     latencies = [x for values in data["latencies_ms"].values() for x in values]
     errors = sum(data["errors"].values())
+    window = data["window_seconds"]
+    cpu_seconds = data.get("cpu_seconds")
     result = {
         "users": users_count,
         "requests": len(latencies),
         "errors": errors,
-        "rps": round(len(latencies) / data["window_seconds"], 1),
+        "rps": round(len(latencies) / window, 1),
         **percentiles(latencies),
         "error_samples": [s for samples in data["error_samples"].values() for s in samples][:3],
+        "generator": data.get("generator", "locust"),
+        # The load generator's own CPU over the measured window only (start-up and warm-up excluded).
+        "generator_cores": None if cpu_seconds is None else round(cpu_seconds / window, 4),
     }
     if len(data["latencies_ms"]) > 1:
         result["by_name"] = {
             name: {
                 "requests": len(values),
-                "rps": round(len(values) / data["window_seconds"], 1),
+                "rps": round(len(values) / window, 1),
                 **percentiles(values),
             }
             for name, values in sorted(data["latencies_ms"].items())
@@ -486,14 +559,27 @@ async def run_locust(
     return result
 
 
+def _log_row(tag: str, level: int, row: dict) -> None:
+    cores = row.get("generator_cores")
+    generator = "" if cores is None else f" ({row['generator']} {cores})"
+    log(
+        f"  {tag:<18} {level:>3} users: p50 {row['p50']} ms, p99 {row['p99']} ms, "
+        f"{row['rps']} req/s, {row['errors']} errors, peak RSS {row['peak_rss_mb']} MB, "
+        f"CPU cores: server {row['cpu_cores']}, "
+        + ", ".join(f"{k} {v}" for k, v in row["cpu"].items())
+        + generator
+    )
+
+
 async def load_levels(
     config: BenchConfig,
     sampler: Sampler,
-    user_class: str,
+    scenario: str,
     host: str,
     fixtures: Path,
     tag: str,
     levels: tuple[int, ...] | None = None,
+    target: str = "rapport",
 ) -> list[dict]:
     rows = []
     for level in levels or config.levels:
@@ -501,18 +587,83 @@ async def load_levels(
         for repeat in range(config.repeat):
             # Each run gets its own name, so upsertInvoices' new invoices are new in every run.
             with sampler.measure() as resources:
-                result = await run_locust(
-                    config, user_class, level, host, fixtures, tag, {"BENCH_RUN": f"{level}x{repeat}"}
+                result = await run_load(
+                    config, scenario, target, level, host, fixtures, tag, {"BENCH_RUN": f"{level}x{repeat}"}
                 )
             runs.append({**result, **resources})
         row = median_of(runs)
-        log(
-            f"  {tag:<18} {level:>3} users: p50 {row['p50']} ms, p99 {row['p99']} ms, "
-            f"{row['rps']} req/s, {row['errors']} errors, peak RSS {row['peak_rss_mb']} MB, "
-            f"CPU cores: server {row['cpu_cores']}, " + ", ".join(f"{k} {v}" for k, v in row["cpu"].items())
-        )
+        _log_row(tag, level, row)
         rows.append(row)
     return rows
+
+
+@dataclass
+class System:
+    """A server a compared scenario runs against: its label in the results, how it is addressed, and
+    the sampler of its processes."""
+
+    label: str
+    target: str
+    host: str
+    sampler: Sampler
+
+
+async def compare_levels(config: BenchConfig, systems: list[System], scenario: str, fixtures: Path) -> dict:
+    """Each level and repeat on every system in turn, so a change in the machine's load over the run
+    falls on all of them alike; each figure is the median of the repeats."""
+    rows: dict[str, list[dict]] = {system.label: [] for system in systems}
+    for level in config.levels:
+        runs: dict[str, list[dict]] = {system.label: [] for system in systems}
+        for repeat in range(config.repeat):
+            for system in systems:
+                with system.sampler.measure() as resources:
+                    result = await run_load(
+                        config,
+                        scenario,
+                        system.target,
+                        level,
+                        system.host,
+                        fixtures,
+                        f"{scenario}-{system.label}",
+                        {"BENCH_RUN": f"{level}x{repeat}"},
+                    )
+                runs[system.label].append({**result, **resources})
+        for system in systems:
+            row = median_of(runs[system.label])
+            _log_row(f"{scenario} {system.label}", level, row)
+            rows[system.label].append(row)
+    return rows
+
+
+async def read_paths(api: str) -> dict[str, dict[str, float]]:
+    """rapport_read_path_total from a server's /metrics: {operation: {"compiled": n, "fallback": n}}."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        return parse_read_paths((await client.get(f"{api}/metrics")).text)
+
+
+def parse_read_paths(text: str) -> dict[str, dict[str, float]]:
+    found: dict[str, dict[str, float]] = {}
+    for line in text.splitlines():
+        if not line.startswith("rapport_read_path_total{"):
+            continue
+        labels, value = line[len("rapport_read_path_total{") :].rsplit("} ", 1)
+        fields = dict(part.split("=", 1) for part in labels.split(","))
+        operation, path = fields["operation"].strip('"'), fields["path"].strip('"')
+        found.setdefault(operation, {})[path] = float(value)
+    return found
+
+
+def paths_delta(before: dict, after: dict) -> dict[str, dict[str, int]]:
+    """What a scenario added to the read-path counters, per operation."""
+    delta = {}
+    for operation, paths in after.items():
+        counts = {
+            path: round(paths.get(path, 0) - before.get(operation, {}).get(path, 0))
+            for path in ("compiled", "fallback")
+        }
+        if any(counts.values()):
+            delta[operation] = counts
+    return delta
 
 
 # ---------------------------------------------------------------------------------------- the steps
@@ -598,8 +749,24 @@ async def make_fixtures(url: str, seed_config: seed.Config, token: str) -> dict:
             """,
             [r["id"] for r in sample],
         )
+        # node(id) looks up these entries (any kind, not deleted) and the sampled accounts, alternately.
+        picked = await conn.fetch(
+            """
+            SELECT account_id, id FROM entries
+             WHERE account_id = ANY($1::uuid[]) AND deleted_at IS NULL
+             ORDER BY md5(id::text) LIMIT 1000
+            """,
+            [r["id"] for r in sample],
+        )
     finally:
         await conn.close()
+    nodes: dict[str, list[str]] = {"rapport": [], "postgraphile": []}
+    for account, entry in zip(sample, picked, strict=False):
+        nodes["rapport"] += [ids.encode("Account", account["id"]), ids.encode("Entry", entry["id"])]
+        nodes["postgraphile"] += [
+            loadgen.postgraphile_node_id("accounts", str(account["id"])),
+            loadgen.postgraphile_node_id("entries", str(entry["account_id"]), str(entry["id"])),
+        ]
     codes = words.code_names(random.Random(seed_config.seed), seed.code_count(seed_config))
     names = [r["name"].split() for r in sample[:40]]
     typos = [*words.TYPO_QUERIES, *(f"{_typo(n[1], rng)} {n[2]}" for n in names[:20] if len(n[1]) > 3)]
@@ -617,6 +784,7 @@ async def make_fixtures(url: str, seed_config: seed.Config, token: str) -> dict:
         "seed": seed_config.seed,
         "accounts": [ids.encode("Account", r["id"]) for r in sample],
         "account_uuids": [str(r["id"]) for r in sample],
+        "nodes": nodes,
         "at": f"{seed_config.anchor.isoformat()}T12:00:00Z",
         "as_of": seed_config.anchor.isoformat(),
         "search": {
@@ -1047,6 +1215,20 @@ def postgraphile_connection(url: str) -> str:
     return url
 
 
+async def postgraphile_index(url: str) -> None:
+    """The index PostGraphile's account list needs: it orders by (name, id), while Rapport orders by
+    (lower(name), id), which its migrations index. Without it PostGraphile would sort every account
+    for each page; with it both servers read 50 rows through an index (the order is the same but for
+    case). Rapport never uses it."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "CREATE INDEX IF NOT EXISTS bench_postgraphile_accounts_name_idx ON accounts (name, id)"
+        )
+    finally:
+        await conn.close()
+
+
 async def server_versions(url: str, settings: settings_module.Settings) -> dict:
     conn = await asyncpg.connect(url)
     try:
@@ -1116,7 +1298,7 @@ async def main() -> None:
     config = BenchConfig.from_env(seed_config.scale)
     config.work.mkdir(parents=True, exist_ok=True)
     base = settings_module.load()
-    started = time.perf_counter()
+    started_at = time.perf_counter()
     results: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
     results["config"] = {
         "name": config.name,
@@ -1144,6 +1326,7 @@ async def main() -> None:
     log("step 2: search index")
     results["index"] = await build_index(settings, config.skip_index)
 
+    await postgraphile_index(url)
     token = await bench_token(url)
     fixtures = await make_fixtures(url, seed_config, token)
     fixtures_path = config.work / "fixtures.json"
@@ -1168,7 +1351,7 @@ async def main() -> None:
             f"{summary['sql_per_request']} SQL statements taking {summary['sql_ms_per_request']} ms"
         )
 
-    log("step 4: Rapport under load")
+    log("step 4: Rapport under load (the compared reads also on the executor and on PostGraphile)")
     port = free_port()
     api_url = f"http://127.0.0.1:{port}"
     env = {
@@ -1177,22 +1360,58 @@ async def main() -> None:
         "MEILI_INDEX_PREFIX": config.name,
         "HOST": "127.0.0.1",
         "PORT": str(port),
+        # The servers run this tree's code, as the harness does (not what an editable install points at).
+        "PYTHONPATH": str(ROOT),
         # The benchmark measures capacity: the per-user rate limit (20/s by default) would cap it.
         "RAPPORT_RATE_LIMIT_PER_SECOND": "0",
-        # The live scenario reads the servers' subscription gauge.
+        # The live scenario reads the servers' subscription gauge, the reads the read-path counters.
         "RAPPORT_METRICS": "on",
         "RAPPORT_WORKERS": str(config.api_workers),
+        # The shipped default: reads the compiler covers take one SQL statement.
+        "RAPPORT_COMPILED_READS": "on",
     }
     results["config"]["rate_limit"] = "off (RAPPORT_RATE_LIMIT_PER_SECOND=0)"
+    results["config"]["generator"] = config.generator
+    compared = [name for name in config.scenarios if name in COMPARED]
     pids = await server_pids(url, settings)
     api = Service("api", [str(BIN / "rapport"), "serve"], env, config.work)
     worker = Service("worker", [str(BIN / "rapport"), "worker"], env, config.work)
+    extra: list[Service] = []
     results["scenarios"] = {}
     try:
         api.wait_http(f"{api_url}/readyz")
         others = {"worker": worker.pid, **pids}
         sampler = Sampler([api.pid], others)
+        systems = [System("compiled", "rapport", api_url, sampler)]
+        if compared and config.executor:
+            executor_url = start_executor(config, env, extra)
+            systems.append(System("executor", "rapport", executor_url, Sampler([extra[-1].pid], others)))
+        if compared and config.postgraphile:
+            pg_url, skipped = start_postgraphile(config, url, extra)
+            if pg_url is None:
+                results["postgraphile"] = {"skipped": skipped}
+            else:
+                pg_sampler = Sampler([extra[-1].pid], pids)
+                systems.append(System("postgraphile", "postgraphile", pg_url, pg_sampler))
+                results["postgraphile"] = {"workers": config.pg_workers}
+        for name in compared:
+            log(f"scenario {name}: {', '.join(system.label for system in systems)}, interleaved")
+            before = await read_paths(api_url)
+            rows = await compare_levels(config, systems, name, fixtures_path)
+            paths = paths_delta(before, await read_paths(api_url))
+            results["scenarios"][name] = {
+                "rapport": rows["compiled"],
+                **{label: found for label, found in rows.items() if label != "compiled"},
+                "read_paths": paths,
+            }
+            log(f"  read paths on the compiled server: {paths or 'none counted'}")
+        for service in extra:
+            service.stop()
+        for system in systems[1:]:
+            system.sampler.close()
         for name in config.scenarios:
+            if name in COMPARED:
+                continue
             log(f"scenario {name}")
             if name == "subscriptions":
                 results["scenarios"][name] = await live_subscriptions(
@@ -1200,11 +1419,14 @@ async def main() -> None:
                 )
                 continue
             levels = config.invoice_levels if name == "upsertInvoices" else config.levels
-            rows = await load_levels(config, sampler, SCENARIOS[name], api_url, fixtures_path, name, levels)
+            before = await read_paths(api_url)
+            rows = await load_levels(config, sampler, name, api_url, fixtures_path, name, levels)
             if name == "upsertInvoices":
                 for row in rows:
                     row["invoices_per_second"] = round(row["rps"] * INVOICE_BATCH)
             results["scenarios"][name] = {"rapport": rows}
+            if name not in WRITES:
+                results["scenarios"][name]["read_paths"] = paths_delta(before, await read_paths(api_url))
             if name in WRITES:
                 drained = await wait_outbox_drained(url)
                 results["scenarios"][name]["outbox_drained_after_s"] = round(drained, 1)
@@ -1217,46 +1439,51 @@ async def main() -> None:
         results["api_log_bytes"] = api.log_path.stat().st_size
         sampler.close()
     finally:
-        api.stop()
-        worker.stop()
+        for service in [api, worker, *extra]:
+            service.stop()
 
-    if config.postgraphile and "timeline" in config.scenarios:
-        log("step 5: PostGraphile v4 on the same database (timeline page)")
-        results["postgraphile"] = await run_postgraphile(config, url, fixtures_path, pids)
-
-    results["total_seconds"] = round(time.perf_counter() - started, 1)
+    results["total_seconds"] = round(time.perf_counter() - started_at, 1)
     (config.work / "results.json").write_text(json.dumps(results, indent=2, default=str))
     written = report.write(results, config.results_dir)
     log(f"wrote {written} in {results['total_seconds']:.0f} s in all")
 
 
-async def run_postgraphile(config: BenchConfig, url: str, fixtures_path: Path, pids: dict) -> dict:
+def start_executor(config: BenchConfig, env: dict[str, str], started: list["Service"]) -> str:
+    """A second `rapport serve`, the same processes and pool, answering every read with the executor
+    (RAPPORT_COMPILED_READS=off): the before of the compiled reads."""
+    port = free_port()
+    service = Service(
+        "api-executor",
+        [str(BIN / "rapport"), "serve"],
+        {**env, "PORT": str(port), "RAPPORT_COMPILED_READS": "off"},
+        config.work,
+    )
+    started.append(service)
+    url = f"http://127.0.0.1:{port}"
+    service.wait_http(f"{url}/readyz")
+    return url
+
+
+def start_postgraphile(config: BenchConfig, url: str, started: list["Service"]) -> tuple[str | None, str]:
+    """PostGraphile v4 (BENCH_PG_WORKERS cluster workers) on the same database: (its URL, "") or
+    (None, why not)."""
     if not (ROOT / "node_modules" / "postgraphile").is_dir() or not shutil.which("node"):
         reason = "node or node_modules/postgraphile is missing (run `npm ci`)"
-        log(f"  skipped: {reason}")
-        return {"skipped": reason}
+        log(f"  PostGraphile skipped: {reason}")
+        return None, reason
     port = free_port()
     script = str(ROOT / "bench" / "postgraphile.cjs")
     command = ["node", script, postgraphile_connection(url), str(port), str(config.pg_workers)]
     service = Service("postgraphile", command, {**os.environ}, config.work)
+    started.append(service)
     try:
         service.wait_http(f"http://127.0.0.1:{port}/graphql", ok=lambda status: status in (200, 400, 405))
-        sampler = Sampler([service.pid], pids)
-        rows = await load_levels(
-            config,
-            sampler,
-            "PostGraphileTimelineUser",
-            f"http://127.0.0.1:{port}",
-            fixtures_path,
-            "postgraphile",
-        )
-        sampler.close()
-        return {"timeline": rows, "workers": config.pg_workers}
     except RuntimeError as error:
         log(f"  PostGraphile failed: {error}")
-        return {"skipped": str(error)}
-    finally:
+        started.remove(service)
         service.stop()
+        return None, str(error)
+    return f"http://127.0.0.1:{port}", ""
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from api import settings as settings_module
 from bench import seed
-from bench.run import SCENARIOS
+from bench.run import COMPARED, SCENARIOS
 from search.client import create_client
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,10 @@ SETTINGS = {
 }
 SECTIONS = (
     "## Summary against the targets",
-    "## Timeline page: Rapport, PostGraphile and raw SQL",
+    "## Timeline page: Rapport compiled, Rapport executor, PostGraphile and raw SQL",
+    "## accounts(first: 50)",
+    "## node(id)",
+    "## Read paths: compiled or fallback",
     "## callBrief",
     "## collectionsQueue",
     "## search",
@@ -111,7 +114,11 @@ def check(out: Path) -> list[str]:
     for name in SCENARIOS:
         if name != "subscriptions":
             problems += _rows_problems(name, scenarios.get(name, {}).get("rapport", []))
-    problems += _rows_problems("PostGraphile timeline", results.get("postgraphile", {}).get("timeline", []))
+    for name in COMPARED:
+        for system in ("executor", "postgraphile"):
+            problems += _rows_problems(f"{name} on {system}", scenarios.get(name, {}).get(system, []))
+        if "read_paths" not in scenarios.get(name, {}):
+            problems.append(f"{name}: the compiled server's read paths were not read")
     problems += _rows_problems("raw SQL timeline", results.get("raw", {}).get("one_statement", []))
     live = scenarios.get("subscriptions")
     if not live:
