@@ -113,7 +113,12 @@ class Compiler:
         self._plans = _Kept()  # (query, operation name, restricted, switch values) -> Plan
 
     def prepare(self, query: str, operation_name: str | None, document: DocumentNode) -> Prepared | None:
-        """Remember a valid document: later requests with the same text skip parse and validation."""
+        """Remember a valid document: later requests with the same text skip parse and validation.
+
+        `operation_name` is the one executed (Strawberry names the only operation of a
+        document even when the request did not); a request that names none finds the
+        document's only operation too.
+        """
         found = self._prepared.get_recent((query, operation_name))
         if found is None:
             operation, fragments = _parts(document, operation_name)
@@ -124,6 +129,8 @@ class Compiler:
                 Prepared(document, operation, fragments, *_variables_read(document)) if compilable else False
             )
             self._prepared.keep((query, operation_name), found)
+            if sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) == 1:
+                self._prepared.keep((query, None), found)
         return found or None
 
     def known(self, query: str, operation_name: str | None) -> Prepared | None:

@@ -158,3 +158,26 @@ async def test_the_path_around_strawberry_still_checks_the_cost(settings, admin,
     assert "data" not in body
     assert "query cost limit" in body["errors"][0]["message"]
     assert read_paths(caplog)[0] == "compiled"
+
+
+async def test_a_document_seen_valid_is_answered_without_strawberry(settings, admin, monkeypatch, caplog):
+    account, _ = await account_with_notes(admin, "ALL_TEAMS")
+    caplog.set_level(logging.INFO)
+    async with app_client(settings, compiled_reads="on") as (app, client):
+        executed = []
+        execute = app.state.schema.execute
+
+        async def counted(*args: object, **kwargs: object) -> object:
+            executed.append(kwargs.get("operation_name"))
+            return await execute(*args, **kwargs)
+
+        monkeypatch.setattr(app.state.schema, "execute", counted)
+        caller = Caller(http=client, user=admin.user, token=admin.token)
+        # when: the same text three times, the request naming no operation
+        answers = [await caller.gql(TIMELINE, {"id": account}) for _ in range(3)]
+    # then: Strawberry parsed and validated it once
+    assert executed == [None]
+    assert answers[0] == answers[1] == answers[2]
+    assert read_paths(caplog) == ["compiled"] * 3
+    operations = [r.operation for r in caplog.records if r.name == "rapport.http"]
+    assert operations == ["Timeline"] * 3
