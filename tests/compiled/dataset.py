@@ -513,3 +513,4 @@ async def _changes(writer: Writer, world: World) -> None:
     for label in ("filler 3", "filler 5", "tie 4"):  # a pinned one, a plain one, one of a tie
         await call(DELETE_ENTRY, {"id": entries[label], "reason": "duplicate"})
         world.deleted.append(entries.pop(label))
+    world.restricted = [entry for entry in world.restricted if entry not in world.deleted]
