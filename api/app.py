@@ -131,7 +131,8 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             max_tokens=settings.max_tokens,
             max_cost=settings.max_cost,
             introspection=settings.introspection,
-        )
+        ),
+        settings.compiled_reads,
     )
     app = _Rapport(
         hsts=settings.production,

@@ -11,6 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from schema.compiled_reads import compiled_reads
 from schema.errors import MaskUnexpectedErrors, RequestErrorCodes, log_errors
 from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
@@ -30,8 +31,8 @@ class RapportSchema(strawberry.Schema):
         log_errors(errors, getattr(execution_context and execution_context.context, "request_id", None))
 
 
-def build_schema(limits: Limits | None) -> strawberry.Schema:
-    """The schema; without limits only for its SDL, never to serve."""
+def build_schema(limits: Limits | None, compiled: str = "off") -> strawberry.Schema:
+    """The schema; without limits only for its SDL, never to serve. `compiled`: RAPPORT_COMPILED_READS."""
     return RapportSchema(
         query=Query,
         mutation=Mutation,
@@ -43,6 +44,8 @@ def build_schema(limits: Limits | None) -> strawberry.Schema:
             MaskUnexpectedErrors,
             RecordOperation,
             *(limit_extensions(limits) if limits else ()),
+            # Last, so it runs after every limit and only where the executor would have run.
+            compiled_reads(compiled),
         ],
         scalar_overrides={Decimal: EXACT_DECIMAL, datetime: INSTANT},
     )

@@ -63,14 +63,19 @@ async def refs_by_account(conn: asyncpg.Connection, ids: list[UUID]) -> dict[UUI
     return refs
 
 
+def name_pattern(contains: str | None) -> str | None:
+    """The ILIKE pattern of a name filter, its wildcards escaped; None when there is nothing to find."""
+    if not contains:
+        return None
+    escaped = contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def list_accounts(
     conn: asyncpg.Connection, where: AccountFilter, after: tuple[str, UUID] | None, limit: int
 ) -> list[asyncpg.Record]:
     """Ordered by lower(name), then id; `after` is the (sort_key, id) of the last row seen."""
-    pattern = None
-    if where.name_contains:
-        escaped = where.name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+    pattern = name_pattern(where.name_contains)
     return await conn.fetch(
         f"""
         SELECT {columns("a", ACCOUNT)}, lower(a.name) AS sort_key FROM accounts a
