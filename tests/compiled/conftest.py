@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 
 import pytest
@@ -28,6 +28,19 @@ query($id: ID!, $invoice: ID!) {
 """
 
 
+class Setup:
+    """The differential and its world; `diff, world = setup`. Short to print in a Hypothesis report."""
+
+    def __init__(self, diff: Differential, world: dataset.World) -> None:
+        self.diff, self.world = diff, world
+
+    def __iter__(self) -> Iterator:
+        return iter((self.diff, self.world))
+
+    def __repr__(self) -> str:
+        return f"Setup({self.diff.counts})"
+
+
 @pytest.fixture(scope="session")
 async def compiled_settings(settings: Settings) -> AsyncIterator[Settings]:
     name = f"{settings.meili_index_prefix}_compiled_{uuid.uuid4().hex[:6]}"
@@ -38,7 +51,7 @@ async def compiled_settings(settings: Settings) -> AsyncIterator[Settings]:
 
 
 @pytest.fixture(scope="session")
-async def world(compiled_settings: Settings) -> AsyncIterator[tuple[Differential, dataset.World]]:
+async def world(compiled_settings: Settings) -> AsyncIterator[Setup]:
     pool = await create_pool(compiled_settings.database_url, min_size=1, max_size=2)
     tokens, user_ids = {}, {}
     async with pool.acquire() as conn:
@@ -56,4 +69,4 @@ async def world(compiled_settings: Settings) -> AsyncIterator[tuple[Differential
             "invoices": [e["cursor"] for e in data["account"]["invoices"]["edges"]],
             "invoice timeline": [e["cursor"] for e in data["node"]["timeline"]["edges"]],
         }
-        yield diff, world
+        yield Setup(diff, world)

@@ -52,6 +52,9 @@ class World:
     instants: list[str] = field(default_factory=list)  # occurredAt values used, for since/until
     cursors: dict[str, list[str]] = field(default_factory=dict)  # list name -> cursors it gave out
 
+    def __repr__(self) -> str:
+        return "World(...)"
+
     def nodes(self) -> list[str]:
         return [
             *self.users.values(),

@@ -52,6 +52,9 @@ class Differential:
     paths: ReadPaths
     counts: dict[str | None, int] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        return f"Differential(paths taken: {self.counts})"
+
     async def _send(self, client: httpx.AsyncClient, team: Team, payload: dict) -> Answer:
         before = len(self.paths.seen)
         response = await client.post(

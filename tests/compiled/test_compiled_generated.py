@@ -10,7 +10,7 @@ a gap in the compiler, or a field to move to NOT_COMPILED in generated.py).
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from domain.teams import Team
@@ -19,15 +19,18 @@ from tests.compiled.harness import diff as describe
 
 # Per team; RAPPORT_TEST_GENERATED_READS=50 for a quick run, more for a deeper one.
 EXAMPLES = int(os.environ.get("RAPPORT_TEST_GENERATED_READS", "500"))
+# No explain phase: on Python 3.11 it traces every line, and explaining a failure would take minutes.
 GENERATED = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     database=None,
     derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
 )
 
 
+@pytest.mark.timeout(900)  # shrinking a failure replays it many times, two requests each
 @pytest.mark.parametrize("team", [Team.SALES, Team.SERVICE, Team.AR, Team.ADMIN], ids=lambda team: team.value)
 @GENERATED
 @given(data=st.data())

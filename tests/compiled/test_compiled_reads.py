@@ -398,3 +398,23 @@ async def test_errors_are_the_executors(world, team, name):
     if variables["id"] == "contact":
         variables["id"] = w.contacts[0]
     await diff.check(document, variables, team, compiled=None, errors=True)
+
+
+CONNECTIONS_WITHOUT_ROWS_SELECTED = [
+    "{ accounts { __typename } }",
+    '{ accounts(filter: {nameContains: "zzz"}) { __typename } }',
+    "query($a: String) { accounts(after: $a) { pageInfo { hasPreviousPage } } }",
+    "query($id: ID!) { account(id: $id) { timeline { __typename } } }",
+    'query($id: ID!) { account(id: $id) { timeline(filter: {tags: ["nope"]}) { pageInfo { hasPreviousPage } } } }',
+    "query($id: ID!) { account(id: $id) { invoices(filter: {status: [VOID]}) { __typename } } }",
+    "query($id: ID!) { account(id: $id) { invoices { pageInfo { __typename } } } }",
+]
+
+
+@pytest.mark.parametrize("document", CONNECTIONS_WITHOUT_ROWS_SELECTED)
+async def test_a_connection_that_selects_nothing_of_its_rows(world, document):
+    diff, w = world
+    variables = {"id": w.main} if "$id" in document else {}
+    if "$a" in document:
+        variables["a"] = w.cursors["accounts"][0]
+    await diff.check(document, variables, Team.SALES)
