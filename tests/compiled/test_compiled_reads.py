@@ -405,7 +405,7 @@ CONNECTIONS_WITHOUT_ROWS_SELECTED = [
     '{ accounts(filter: {nameContains: "zzz"}) { __typename } }',
     "query($a: String) { accounts(after: $a) { pageInfo { hasPreviousPage } } }",
     "query($id: ID!) { account(id: $id) { timeline { __typename } } }",
-    'query($id: ID!) { account(id: $id) { timeline(filter: {tags: ["nope"]}) { pageInfo { hasPreviousPage } } } }',
+    'query($id: ID!) { account(id: $id) { timeline(filter: {tags: ["nope"]}) { pageInfo { __typename } } } }',
     "query($id: ID!) { account(id: $id) { invoices(filter: {status: [VOID]}) { __typename } } }",
     "query($id: ID!) { account(id: $id) { invoices { pageInfo { __typename } } } }",
 ]
