@@ -89,6 +89,14 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         app.state.pool = await create_pool(
             settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
+        # Compiled reads run on connections of their own, whose statements keep their plans.
+        app.state.read_pool = (
+            await create_pool(
+                settings.database_url, min_size=1, max_size=settings.db_pool_max, plan_cache_mode="auto"
+            )
+            if settings.compiled_reads != "off"
+            else app.state.pool
+        )
         app.state.meili = create_client(
             settings.meili_url, settings.meili_master_key, settings.meili_timeout_seconds
         )
@@ -121,6 +129,8 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
                 await worker_task
             await app.state.authenticator.aclose()
             await app.state.meili.aclose()
+            if app.state.read_pool is not app.state.pool:
+                await app.state.read_pool.close()
             await app.state.pool.close()
             metrics.process_exited()
 

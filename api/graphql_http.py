@@ -258,7 +258,12 @@ async def _serve(request: Request, request_id: str) -> Response:
 
     state = request.app.state
     context = Context(
-        pool=state.pool, request_id=request_id, meili=state.meili, index_uid=state.index_uid, user=user
+        pool=state.pool,
+        read_pool=state.read_pool,
+        request_id=request_id,
+        meili=state.meili,
+        index_uid=state.index_uid,
+        user=user,
     )
     allowed = (
         {OperationType.QUERY}
@@ -271,14 +276,19 @@ async def _serve(request: Request, request_id: str) -> Response:
     started = time.perf_counter()
     try:
         with counting_queries() as queries:
-            result = await state.schema.execute(
-                query,
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=extensions,
-            )
+            # A query already seen valid is answered by its compiled statement, without Strawberry.
+            answer = await state.schema.compiled_reads.answer(query, operation_name, variables, context)
+            if answer is not None:
+                result = ExecutionResult(data=orjson.Fragment(answer), errors=None)
+            else:
+                result = await state.schema.execute(
+                    query,
+                    variable_values=variables,
+                    context_value=context,
+                    operation_name=operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=extensions,
+                )
             await asyncio.sleep(0)  # let asyncpg report the last query
     except InvalidOperationTypeError:
         return _encode(

@@ -140,8 +140,10 @@ async def metrics_endpoint(request: Request) -> Response:
 
 async def _refresh(state: object) -> None:
     pool = state.pool
-    POOL.labels("in_use").set(pool.get_size() - pool.get_idle_size())
-    POOL.labels("idle").set(pool.get_idle_size())
+    pools = {pool, getattr(state, "read_pool", pool)}  # compiled reads' own, when they are on
+    size, idle = sum(p.get_size() for p in pools), sum(p.get_idle_size() for p in pools)
+    POOL.labels("in_use").set(size - idle)
+    POOL.labels("idle").set(idle)
     SUBSCRIPTIONS.set(state.hub.subscriptions)
     async with pool.acquire() as conn:
         queue = await outbox.status(conn)

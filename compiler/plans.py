@@ -1,12 +1,14 @@
 """Plans: an operation compiled once, then bound and run per request.
 
-A plan depends on the document, the operation, whether the caller sees
-RESTRICTED entries (written into the statement, never a parameter a bug could
-drop) and the values of the variables that @skip/@include read; every other
-argument is a statement parameter. Plans are kept for the most recent
-documents only, so unique documents sent on purpose cannot grow memory.
-An operation the catalog cannot write is remembered as such, so it is not
-walked again for the next request.
+A document that passed validation is kept prepared (its query operation, its
+fragments, the variables @skip/@include read), so a request sending the same
+text again can be answered without parsing or validating it anew. A plan
+depends on the document, the operation, whether the caller sees RESTRICTED
+entries (written into the statement, never a parameter a bug could drop) and
+the values of the @skip/@include variables; every other argument is a
+statement parameter. Both are kept for the most recent documents only, so
+unique documents sent on purpose cannot grow memory. An operation the catalog
+cannot write is remembered as such, so it is not walked again.
 """
 
 import logging
@@ -55,6 +57,7 @@ class Readers:
     timeline_filter: Callable[[dict | None], TimelineFilter]
     name_pattern: Callable[[str | None], str | None]
     today: Callable[[], date]
+    day: Callable[[date | None], date]  # an asOf argument: the date, or today; refused if far away
     entry_types: dict[str, tuple[str, ...]]  # GraphQL type name -> the entry kinds it shows
     TIMESTAMP: Callable[[str], Any]
     DAY: Callable[[str], Any]
@@ -68,68 +71,96 @@ class Plan:
     params: tuple[Reader, ...]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A validated document's query operation, as far as planning needs it."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDetails]
+    switches: tuple[str, ...]  # the variables @skip and @include read
+
+    @property
+    def name(self) -> str | None:
+        return self.operation.name.value if self.operation.name else None
+
+
+class _Kept(OrderedDict):
+    """The most recently used entries, at most PLANS_KEPT."""
+
+    def get_recent(self, key: object) -> object:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return None
+
+    def keep(self, key: object, value: object) -> None:
+        self[key] = value
+        if len(self) > PLANS_KEPT:
+            self.popitem(last=False)
+
+
+_NOT_COMPILABLE = Plan("", ())
+
+
 class Compiler:
     def __init__(self, schema: GraphQLSchema, readers: Readers) -> None:
         self.schema = schema
         self.readers = readers
-        self._plans: OrderedDict[tuple, Plan | None] = OrderedDict()
-        self._switches: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._prepared = _Kept()  # (query, operation name) -> Prepared, or False: not a compilable query
+        self._plans = _Kept()  # (query, operation name, restricted, switch values) -> Plan
+
+    def prepare(self, query: str, operation_name: str | None, document: DocumentNode) -> Prepared | None:
+        """Remember a valid document: later requests with the same text skip parse and validation."""
+        found = self._prepared.get_recent((query, operation_name))
+        if found is None:
+            operation, fragments = _parts(document, operation_name)
+            compilable = (
+                operation is not None and operation.operation == OperationType.QUERY and fragments is not None
+            )
+            found = (
+                Prepared(document, operation, fragments, _directive_variables(document))
+                if compilable
+                else False
+            )
+            self._prepared.keep((query, operation_name), found)
+        return found or None
+
+    def known(self, query: str, operation_name: str | None) -> Prepared | None:
+        """The document as prepared by an earlier request; None if it has not been seen valid lately."""
+        return self._prepared.get_recent((query, operation_name)) or None
 
     def plan(
-        self,
-        query: str,
-        document: DocumentNode,
-        operation_name: str | None,
-        raw_variables: dict | None,
-        restricted: bool,
+        self, prepared: Prepared, query: str, raw_variables: dict | None, restricted: bool
     ) -> tuple[Plan, VariableValues] | None:
         """The plan for this request and its coerced variables; None when the executor must answer."""
-        operation, fragments = _parts(document, operation_name)
-        if operation is None or operation.operation != OperationType.QUERY or fragments is None:
-            return None
-        definitions = operation.variable_definitions or ()
+        definitions = prepared.operation.variable_definitions or ()
         variables = get_variable_values(self.schema, definitions, raw_variables or {})
         if isinstance(variables, list):
             return None  # the executor reports the coercion errors
-        switches = tuple(variables.coerced.get(name) for name in self._switch_names(query, document))
-        key = (query, operation_name, restricted, switches)
-        if key in self._plans:
-            self._plans.move_to_end(key)
-            plan = self._plans[key]
-        else:
-            plan = self._compile(operation, fragments, variables, restricted)
-            self._plans[key] = plan
-            if len(self._plans) > PLANS_KEPT:
-                self._plans.popitem(last=False)
-        return (plan, variables) if plan else None
+        switches = tuple(variables.coerced.get(name) for name in prepared.switches)
+        key = (query, prepared.name, restricted, switches)
+        plan = self._plans.get_recent(key)
+        if plan is None:
+            plan = self._compile(prepared, variables, restricted) or _NOT_COMPILABLE
+            self._plans.keep(key, plan)
+        return None if plan is _NOT_COMPILABLE else (plan, variables)
 
-    def _switch_names(self, query: str, document: DocumentNode) -> tuple[str, ...]:
-        names = self._switches.get(query)
-        if names is None:
-            names = self._switches[query] = _directive_variables(document)
-            if len(self._switches) > PLANS_KEPT:
-                self._switches.popitem(last=False)
-        return names
-
-    def _compile(
-        self,
-        operation: OperationDefinitionNode,
-        fragments: dict[str, FragmentDetails],
-        variables: VariableValues,
-        restricted: bool,
-    ) -> Plan | None:
+    def _compile(self, prepared: Prepared, variables: VariableValues, restricted: bool) -> Plan | None:
         build = Build(
             self.schema,
-            fragments,
+            prepared.fragments,
             variables,
-            operation,
+            prepared.operation,
             restricted,
             self.readers,
             rule_for=catalog.rule_for,
             abstract=catalog.abstract,
         )
         root = self.schema.query_type
-        grouped = collect_fields(self.schema, fragments, variables, root, operation).grouped_field_set
+        grouped = collect_fields(
+            self.schema, prepared.fragments, variables, root, prepared.operation
+        ).grouped_field_set
         try:
             selected = {key: Field(build._definition(root, found), found) for key, found in grouped.items()}
             sql = f"SELECT {build.obj(root, selected, '')}::text"

@@ -11,7 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
-from schema.compiled_reads import compiled_reads
+from schema.compiled_reads import CompiledReads
 from schema.errors import MaskUnexpectedErrors, RequestErrorCodes, log_errors
 from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
@@ -25,15 +25,18 @@ from schema.types.entries.rows import ENTRY_TYPES
 class RapportSchema(strawberry.Schema):
     """Errors are logged our way: Strawberry's own way logs each at ERROR with the query text."""
 
+    compiled_reads: CompiledReads
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         log_errors(errors, getattr(execution_context and execution_context.context, "request_id", None))
 
 
-def build_schema(limits: Limits | None, compiled: str = "off") -> strawberry.Schema:
+def build_schema(limits: Limits | None, compiled: str = "off") -> RapportSchema:
     """The schema; without limits only for its SDL, never to serve. `compiled`: RAPPORT_COMPILED_READS."""
-    return RapportSchema(
+    reads = CompiledReads(compiled, limits.max_cost if limits else 0)
+    schema = RapportSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -45,10 +48,13 @@ def build_schema(limits: Limits | None, compiled: str = "off") -> strawberry.Sch
             RecordOperation,
             *(limit_extensions(limits) if limits else ()),
             # Last, so it runs after every limit and only where the executor would have run.
-            compiled_reads(compiled),
+            reads.extension(),
         ],
         scalar_overrides={Decimal: EXACT_DECIMAL, datetime: INSTANT},
     )
+    reads.attach(schema._schema)
+    schema.compiled_reads = reads
+    return schema
 
 
 def export_sdl() -> str:

@@ -25,6 +25,7 @@ class Context:
     meili: AsyncClient
     index_uid: str
     user: User | None = None
+    read_pool: asyncpg.Pool | None = None  # where compiled reads run; the pool when unset
     hub: Any = None  # schema.live.Hub, where subscriptions are served
     websocket: Any = None  # the connection a subscription runs on
     # Over a websocket: checks the connection's token again (None once it is revoked or expired),

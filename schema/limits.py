@@ -226,7 +226,7 @@ class _Cost:
         return self.memo[name]
 
 
-def _cost_error(schema: GraphQLSchema, document: DocumentNode, variables: dict | None, max_cost: int):
+def cost_error(schema: GraphQLSchema, document: DocumentNode, variables: dict | None, max_cost: int):
     """The refusal of the first operation that could return more than max_cost nodes, if any."""
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
@@ -266,7 +266,7 @@ class ValidateOnce(SchemaExtension):
         if document is not None and context.pre_execution_errors is None:
             schema = context.schema._schema
             errors = list(_validation_errors(schema, document, tuple(context.validation_rules)))
-            if not errors and (too_costly := _cost_error(schema, document, context.variables, self.max_cost)):
+            if not errors and (too_costly := cost_error(schema, document, context.variables, self.max_cost)):
                 errors = [too_costly]
             context.pre_execution_errors = errors
         yield

@@ -71,7 +71,14 @@ class _Connection(asyncpg.Connection):
         return ""
 
 
-async def create_pool(database_url: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
+async def create_pool(
+    database_url: str, *, min_size: int, max_size: int, plan_cache_mode: str = "force_custom_plan"
+) -> asyncpg.Pool:
+    """Queries with optional filters ("$1 IS NULL OR ...") need a plan made for the actual values,
+    as a cached generic plan would scan where an index would seek: hence force_custom_plan. The
+    compiled reads' pool takes "auto": each of their statements is one account's or one id's,
+    and planning it afresh would cost as much as running it.
+    """
     return await asyncpg.create_pool(
         database_url,
         min_size=min_size,
@@ -79,9 +86,7 @@ async def create_pool(database_url: str, *, min_size: int, max_size: int) -> asy
         init=_init_connection,
         connection_class=_Connection,
         command_timeout=30,
-        # Queries with optional filters ("$1 IS NULL OR ...") need a plan made for the
-        # actual values; a cached generic plan would scan where an index would seek.
-        server_settings={"plan_cache_mode": "force_custom_plan"},
+        server_settings={"plan_cache_mode": plan_cache_mode},
     )
 
 
