@@ -374,7 +374,7 @@ async def _entries(writer: Writer, world: World) -> None:
             world.restricted.append(world.entries[f"news {category}"])
 
     for label, amount, days, grace in (
-        ("kept", "500.00", -3, 2),
+        ("kept", "500.00", 2, 2),
         ("broken", "80.00", -30, 0),
         ("partial", "300.00", 5, None),
         ("cancelled", "1.00", 9, 1),
