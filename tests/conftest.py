@@ -1,5 +1,10 @@
 """Fixtures: a fresh database and index prefix per run (and per xdist worker).
 
+Every in-process app and every `serving` subprocess runs with compiled reads in
+shadow mode: each query the compiler covers is answered both ways, and a test
+whose requests got two different answers fails (`no_read_mismatches`), so the
+whole suite is a differential test of the compiler.
+
 Tests need a real Postgres and Meilisearch: `make test` runs pytest inside
 `rapport stack`, which provides DATABASE_URL and MEILI_URL. Each worker creates
 its own database and index prefix and drops them at the end, so runs never see
@@ -29,6 +34,7 @@ from starlette.applications import Starlette
 from api import migrate
 from api import settings as settings_module
 from api.app import create_app
+from api.metrics import READ_MISMATCHES
 from api.settings import Settings
 from domain.teams import Team
 from domain.tokens import new_token, token_hash
@@ -38,6 +44,8 @@ from store import users
 ROOT = Path(__file__).resolve().parents[1]
 # Tests fire bursts of requests as one user; the rate limit has its own tests (test_rate_limit.py).
 TEST_RATE_LIMIT = {"RAPPORT_RATE_LIMIT_PER_SECOND": "1000", "RAPPORT_RATE_LIMIT_BURST": "10000"}
+COMPILED_READS = "shadow"
+MISMATCHES = "rapport_compiled_read_mismatches_total"
 
 
 def with_database(url: str, name: str) -> str:
@@ -81,6 +89,7 @@ async def settings(base_settings: Settings) -> AsyncIterator[Settings]:
         db_pool_min=1,
         rate_limit_per_second=float(TEST_RATE_LIMIT["RAPPORT_RATE_LIMIT_PER_SECOND"]),
         rate_limit_burst=int(TEST_RATE_LIMIT["RAPPORT_RATE_LIMIT_BURST"]),
+        compiled_reads=COMPILED_READS,
     )
     await drop_database(base_settings.database_url, run)
     await drop_indexes(base_settings, run)
@@ -94,6 +103,46 @@ async def drop_indexes(settings: Settings, prefix: str) -> None:
                 await client.index(index.uid).delete()
     finally:
         await client.aclose()
+
+
+def read_mismatches() -> float:
+    """Shadow-mode differences counted so far in this process (one xdist worker runs one test at a time)."""
+    return sum(
+        sample.value
+        for metric in READ_MISMATCHES.collect()
+        for sample in metric.samples
+        if sample.name == MISMATCHES
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_read_mismatches(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a test during which a query's compiled answer differed from the executor's.
+
+    A test that breaks the compiler on purpose to see shadow mode notice says so with
+    @pytest.mark.read_mismatches_expected.
+    """
+    before = read_mismatches()
+    yield
+    if read_mismatches() > before and not request.node.get_closest_marker("read_mismatches_expected"):
+        pytest.fail(
+            "a compiled read differed from the executor's answer (see the rapport.compiled_reads warning); "
+            "tests/compiled/ holds the differential tests to reproduce it"
+        )
+
+
+def scraped_mismatches(url: str) -> float | None:
+    """The mismatch counter of a `serving` process, from its /metrics; None where it has none there."""
+    try:
+        with urllib.request.urlopen(f"{url}/metrics", timeout=5) as response:  # noqa: S310
+            text = response.read().decode()
+    except OSError:
+        return None
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(MISMATCHES) and not line.startswith("#")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -184,6 +233,7 @@ def serving(
         "DATABASE_URL": settings.database_url,
         "MEILI_INDEX_PREFIX": settings.meili_index_prefix,
         "PORT": str(port),
+        "RAPPORT_COMPILED_READS": COMPILED_READS,
         **TEST_RATE_LIMIT,
         **env,
     }
@@ -209,12 +259,18 @@ def serving(
             process.wait(10)
             pytest.fail(f"rapport {command} did not become ready: {log.read_text()}")
         time.sleep(0.2)
+    mismatches = None
     try:
         yield url, process
     finally:
         if process.poll() is None:
+            mismatches = scraped_mismatches(url)
             process.terminate()
             process.wait(20)
+    if mismatches:
+        pytest.fail(
+            f"rapport {command} counted {mismatches:g} compiled reads that differed from the executor's"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 
+import pytest
 from prometheus_client import REGISTRY
 
 from compiler import catalog
@@ -73,6 +74,7 @@ def node_ids(data: dict) -> list[str]:
     return [edge["node"]["id"] for edge in data["account"]["timeline"]["edges"]]
 
 
+@pytest.mark.read_mismatches_expected
 async def test_shadow_mode_sees_a_wrong_format_and_serves_the_executors_answer(
     settings, admin, monkeypatch, caplog
 ):
@@ -93,6 +95,7 @@ async def test_shadow_mode_sees_a_wrong_format_and_serves_the_executors_answer(
     assert read_paths(caplog) == ["shadow"]
 
 
+@pytest.mark.read_mismatches_expected
 async def test_shadow_mode_sees_a_missing_visibility_filter(settings, make_caller, monkeypatch):
     ar, sales = await make_caller(Team.AR), await make_caller(Team.SALES)
     account, _ = await account_with_notes(ar, "ALL_TEAMS", "RESTRICTED")
