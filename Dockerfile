@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY api api
 COPY schema schema
+COPY compiler compiler
 COPY services services
 COPY domain domain
 COPY store store

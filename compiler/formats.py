@@ -22,14 +22,25 @@ from collections.abc import Iterable
 def instant(expr: str) -> str:
     utc = f"({expr}) AT TIME ZONE 'UTC'"
     return (
-        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        f"CASE WHEN isfinite({expr}) THEN to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
         f" || CASE WHEN date_trunc('second', {expr}) = {expr} THEN '' ELSE to_char({utc}, '.US') END"
-        " || '+00:00')"
+        f" || '+00:00' ELSE {_infinite(expr, FIRST_INSTANT, LAST_INSTANT)} END"
     )
 
 
 def day(expr: str) -> str:
-    return f"to_char({expr}, 'YYYY-MM-DD')"
+    infinite = _infinite(expr, FIRST_DAY, LAST_DAY)
+    return f"CASE WHEN isfinite({expr}) THEN to_char({expr}, 'YYYY-MM-DD') ELSE {infinite} END"
+
+
+# asyncpg reads Postgres's -infinity and infinity (which only rows older than the calendar's
+# range can hold) as Python's first and last date and time, which the executor then writes.
+FIRST_INSTANT, LAST_INSTANT = "0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59.999999+00:00"
+FIRST_DAY, LAST_DAY = "0001-01-01", "9999-12-31"
+
+
+def _infinite(expr: str, first: str, last: str) -> str:
+    return f"CASE WHEN {expr} < 'epoch' THEN '{first}' WHEN {expr} IS NOT NULL THEN '{last}' END"
 
 
 def clock(expr: str) -> str:

@@ -152,8 +152,11 @@ class CompiledReads:
 
 
 def _compare(answer: str, result: ExecutionResult | None, context: Context) -> None:
-    """Shadow mode: count and log (never the data) a compiled answer that differs from the executor's."""
-    if result is not None and not result.errors and orjson.loads(answer) == result.data:
+    """Shadow mode: count and log (never the data) a compiled answer that differs from the executor's.
+
+    An executor that failed (the database went away mid-request) has no answer to compare.
+    """
+    if result is None or result.errors or orjson.loads(answer) == result.data:
         return
     context.read_mismatch = True
     log.warning(
