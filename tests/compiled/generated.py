@@ -123,9 +123,12 @@ SCALARS = {
     "AccountsCursor": placeholder("accounts cursor"),
     "TimelineCursor": placeholder("timeline cursor"),
     "InvoicesCursor": placeholder("invoices cursor"),
-    "PageSize": st.sampled_from([0, 1, 2, 3, 3, 5, 8, 100, 101, -1]).map(nodes.Int),
+    # Only values the API accepts: a refused one (first: -1, an asOf ten years away) in a branch the
+    # data never reaches makes the compiler hand the operation to the executor, which answers it
+    # alike; the hand-written cases check refusals.
+    "PageSize": st.sampled_from([0, 1, 2, 3, 3, 5, 8, 100, 101]).map(nodes.Int),
     "DateTime": st.sampled_from(INSTANTS).map(nodes.String),
-    "Date": st.sampled_from(["2025-06-01", "2026-01-01", "2026-12-31", "2027-03-01", "2099-12-31"]).map(
+    "Date": st.sampled_from(["2025-06-01", "2026-01-01", "2026-12-31", "2027-03-01", "2035-12-31"]).map(
         nodes.String
     ),
     "Decimal": st.just(nodes.String("1.00")),
@@ -158,6 +161,13 @@ def pools(world: World) -> dict[str, list]:
         ],
         "invoices cursor": [*world.cursors["invoices"], "e30"],
     }
+
+
+def refused(world: World) -> set[str]:
+    """The pools' values an argument refuses somewhere: an operation holding one may fall back
+    unanswered-for (the refusal sits in a branch the data never reaches, so the executor answers
+    without an error, while the compiler, binding every argument up front, hands it over)."""
+    return {"garbage", "e30", "not an id", world.cursors["accounts"][0], world.contacts[0]}
 
 
 def _value(value: object) -> ast.ValueNode:
