@@ -89,10 +89,11 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         app.state.pool = await create_pool(
             settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
-        # Compiled reads run on connections of their own, whose statements keep their plans.
+        # Compiled reads run on connections of their own, whose statements keep their plans; none
+        # is opened before the first compiled read.
         app.state.read_pool = (
             await create_pool(
-                settings.database_url, min_size=1, max_size=settings.db_pool_max, plan_cache_mode="auto"
+                settings.database_url, min_size=0, max_size=settings.db_pool_max, plan_cache_mode="auto"
             )
             if settings.compiled_reads != "off"
             else app.state.pool

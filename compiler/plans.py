@@ -34,7 +34,7 @@ from graphql.execution.collect_fields import FragmentDetails, collect_fields
 from graphql.execution.values import VariableValues, get_variable_values
 from graphql.language import DirectiveNode, Visitor
 
-from compiler import catalog
+from compiler import catalog, rules
 from compiler.builder import Binding, Build, Field, NotCompilable, Reader
 from store.entries import TimelineFilter
 
@@ -162,7 +162,7 @@ class Compiler:
             restricted,
             self.readers,
             rule_for=catalog.rule_for,
-            abstract=catalog.abstract,
+            abstract=rules.abstract,
         )
         root = self.schema.query_type
         grouped = collect_fields(

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 from prometheus_client import REGISTRY
 
-from compiler import catalog
+from compiler import catalog, rules
 from domain.teams import Team
 from tests.conftest import Caller, app_client
 
@@ -66,8 +66,12 @@ def mismatches(operation: str) -> float:
     )
 
 
+def query_lines(caplog) -> list:
+    return [r for r in caplog.records if r.name == "rapport.http" and r.operation_type == "query"]
+
+
 def read_paths(caplog) -> list[str]:
-    return [r.read_path for r in caplog.records if r.name == "rapport.http" and r.operation_type == "query"]
+    return [r.read_path for r in query_lines(caplog)]
 
 
 def node_ids(data: dict) -> list[str]:
@@ -79,7 +83,7 @@ async def test_shadow_mode_sees_a_wrong_format_and_serves_the_executors_answer(
     settings, admin, monkeypatch, caplog
 ):
     account, _ = await account_with_notes(admin, "ALL_TEAMS")
-    monkeypatch.setitem(catalog.USER, "name", catalog.column("upper({t}.name)"))
+    monkeypatch.setitem(catalog.USER, "name", rules.column("upper({t}.name)"))
     before = mismatches("Timeline")
     caplog.set_level(logging.INFO)
     # when
@@ -99,7 +103,7 @@ async def test_shadow_mode_sees_a_wrong_format_and_serves_the_executors_answer(
 async def test_shadow_mode_sees_a_missing_visibility_filter(settings, make_caller, monkeypatch):
     ar, sales = await make_caller(Team.AR), await make_caller(Team.SALES)
     account, _ = await account_with_notes(ar, "ALL_TEAMS", "RESTRICTED")
-    monkeypatch.setattr(catalog, "visible", lambda build, entry: "")
+    monkeypatch.setattr(rules, "visible", lambda build, entry: "")
     before = mismatches("Timeline")
     # when
     async with served(settings, sales, "shadow") as caller:
@@ -116,7 +120,7 @@ async def test_a_statement_postgres_refuses_falls_back_with_one_error_line(
     settings, admin, monkeypatch, caplog
 ):
     account, _ = await account_with_notes(admin, "ALL_TEAMS")
-    monkeypatch.setitem(catalog.USER, "name", catalog.column("{t}.no_such_column"))
+    monkeypatch.setitem(catalog.USER, "name", rules.column("{t}.no_such_column"))
     caplog.set_level(logging.INFO)
     # when
     async with served(settings, admin, "on") as caller:
@@ -182,5 +186,5 @@ async def test_a_document_seen_valid_is_answered_without_strawberry(settings, ad
     assert executed == [None]
     assert answers[0] == answers[1] == answers[2]
     assert read_paths(caplog) == ["compiled"] * 3
-    operations = [r.operation for r in caplog.records if r.name == "rapport.http"]
+    operations = [r.operation for r in query_lines(caplog)]
     assert operations == ["Timeline"] * 3

@@ -1,0 +1,211 @@
+"""Relay connections: a keyset page, built from the page's rows plus one to tell whether there are more.
+
+Each list is read as its resolver reads it (the same filters, order and cursor
+key), with its arguments as statement parameters read by the API's own readers.
+"""
+
+from compiler import formats, rules
+from compiler.builder import Build, Field, NotCompilable
+from compiler.rules import ENTRY_ORDER, LIVE_ENTRIES, many
+from domain.invoices import NOT_PAYABLE
+from store.sql import literals
+
+
+def connection(
+    build: Build,
+    field: Field,
+    rows: str,
+    order: str,
+    cursor_parts: tuple[str, ...],
+    size: str,
+) -> str:
+    """A Relay connection over `rows` (a SELECT of the candidate rows, `{c}` their alias).
+
+    The rows are numbered in `order` and limited to size + 1; the edges are the
+    first `size`, and the one more says whether there is a next page. GROUP BY ()
+    makes one answer of any number of rows, even when nothing selected aggregates them.
+    """
+    page = build.alias()
+    order_sql = order.format(c=page)
+    numbered = rows.format(c=page)
+    cursor = formats.cursor(part.format(c=page) for part in cursor_parts)
+    type_ = field.type
+    pairs = []
+    for key, sub in build.fields(type_, field.details).items():
+        name = sub.node.name.value
+        if name == "__typename":
+            expr = formats.literal(type_.name)
+        elif name == "edges":
+            expr = (
+                f"coalesce(json_agg({_edge(build, sub, page, cursor)} ORDER BY {page}.rn)"
+                f" FILTER (WHERE {page}.rn <= {size}), '[]'::json)"
+            )
+        elif name == "pageInfo":
+            expr = _page_info(build, sub, page, cursor, size)
+        else:
+            raise NotCompilable(f"{type_.name}.{name}")
+        pairs.append(f"{formats.literal(key)}, {expr}")
+    return (
+        f"(SELECT json_build_object({', '.join(pairs)}) FROM"
+        f" (SELECT {page}.*, row_number() OVER (ORDER BY {order_sql}) AS rn FROM {numbered}"
+        f" ORDER BY {order_sql} LIMIT {size} + 1) {page} GROUP BY ())"
+    )
+
+
+def _edge(build: Build, field: Field, page: str, cursor: str) -> str:
+    pairs = []
+    for key, sub in build.fields(field.type, field.details).items():
+        name = sub.node.name.value
+        if name == "__typename":
+            expr = formats.literal(field.type.name)
+        elif name == "cursor":
+            expr = cursor
+        elif name == "node":
+            expr = build.value(sub, page)
+        else:
+            raise NotCompilable(f"{field.type.name}.{name}")
+        pairs.append(f"{formats.literal(key)}, {expr}")
+    return f"json_build_object({', '.join(pairs)})"
+
+
+def _page_info(build: Build, field: Field, page: str, cursor: str, size: str) -> str:
+    within = f"FILTER (WHERE {page}.rn <= {size})"
+    values = {
+        "__typename": formats.literal(field.type.name),
+        "hasNextPage": f"count(*) > {size}",
+        "hasPreviousPage": "false",
+        "startCursor": f"(array_agg({cursor} ORDER BY {page}.rn) {within})[1]",
+        "endCursor": f"(array_agg({cursor} ORDER BY {page}.rn DESC) {within})[1]",
+    }
+    pairs = [
+        f"{formats.literal(key)}, {values[sub.node.name.value]}"
+        for key, sub in build.fields(field.type, field.details).items()
+    ]
+    return f"json_build_object({', '.join(pairs)})"
+
+
+def _after(build: Build, field: Field, types: tuple, part: int, cast: str) -> str:
+    def read(arguments: dict, readers: object) -> object:
+        key = readers.cursor(arguments.get("after"), *types)
+        return key[part] if key else None
+
+    return build.argument(field, cast, read)
+
+
+def _timeline(build: Build, field: Field, account: str, invoice: str | None) -> str:
+    """An account's entries, newest first, with the filters of TimelineFilter (or one invoice's)."""
+    readers = build.readers
+    size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first"), 20))
+
+    def where(name: str, cast: str) -> str:
+        return build.argument(field, cast, lambda a, r: getattr(r.timeline_filter(a.get("filter")), name))
+
+    invoice_id = invoice or where("invoice_id", "uuid")
+    since, until = where("since", "timestamptz"), where("until", "timestamptz")
+    kinds, teams, tags = where("kinds", "text[]"), where("teams", "text[]"), where("tags", "text[]")
+    contact = where("contact_id", "uuid")
+    after_at = _after(build, field, (readers.TIMESTAMP, readers.ID), 0, "timestamptz")
+    after_id = _after(build, field, (readers.TIMESTAMP, readers.ID), 1, "uuid")
+    rows = (
+        f"{LIVE_ENTRIES} AND {{c}}.account_id = {account}{rules.visible(build, '{c}')}"
+        f" AND ({kinds} IS NULL OR {{c}}.kind = ANY({kinds}))"
+        f" AND ({teams} IS NULL OR {{c}}.team = ANY({teams}))"
+        f" AND ({contact} IS NULL OR {{c}}.contact_id = {contact})"
+        f" AND ({invoice_id} IS NULL OR EXISTS (SELECT 1 FROM entry_invoices ei WHERE"
+        f" ei.account_id = {{c}}.account_id AND ei.entry_id = {{c}}.id AND ei.invoice_id = {invoice_id}))"
+        f" AND ({tags} IS NULL OR {{c}}.tags && {tags})"
+        f" AND ({since} IS NULL OR {{c}}.occurred_at >= {since})"
+        f" AND ({until} IS NULL OR {{c}}.occurred_at <= {until})"
+        f" AND ({after_at} IS NULL OR ({{c}}.occurred_at, {{c}}.id) < ({after_at}, {after_id}))"
+    )
+    return connection(
+        build,
+        field,
+        rows,
+        ENTRY_ORDER,
+        (formats.json_instant("{c}.occurred_at"), formats.json_text("{c}.id")),
+        size,
+    )
+
+
+def _invoices(build: Build, field: Field, row: str) -> str:
+    readers = build.readers
+    size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first")))
+    statuses = build.argument(
+        field, "text[]", lambda a, r: [s.value for s in a["filter"]["status"]] if _set(a, "status") else None
+    )
+    overdue_on = build.argument(field, "date", lambda a, r: r.today() if _set(a, "overdueOnly") else None)
+    after_on = _after(build, field, (readers.DAY, readers.ID), 0, "date")
+    after_id = _after(build, field, (readers.DAY, readers.ID), 1, "uuid")
+    rows = (
+        f"invoices {{c}} WHERE {{c}}.account_id = {row}.id"
+        f" AND ({statuses} IS NULL OR {{c}}.status = ANY({statuses}))"
+        f" AND ({overdue_on} IS NULL OR ({{c}}.due_on < {overdue_on} AND {{c}}.balance > 0"
+        f" AND {{c}}.status NOT IN ({literals(NOT_PAYABLE)})))"
+        f" AND ({after_on} IS NULL OR ({{c}}.issued_on, {{c}}.id) < ({after_on}, {after_id}))"
+    )
+    return connection(
+        build,
+        field,
+        rows,
+        "{c}.issued_on DESC, {c}.id DESC",
+        (formats.json_day("{c}.issued_on"), formats.json_text("{c}.id")),
+        size,
+    )
+
+
+def _set(arguments: dict, name: str) -> bool:
+    """Whether a filter argument holds a truthy value for `name`, as the resolvers test it."""
+    return bool(arguments.get("filter") and arguments["filter"].get(name))
+
+
+def _pinned(build: Build, field: Field, row: str) -> str:
+    rule = many(
+        f"{LIVE_ENTRIES} AND {{c}}.account_id = {{t}}.id AND {{c}}.pinned{rules.visible(build, '{c}')}",
+        ENTRY_ORDER,
+    )
+    return rule(build, field, row)
+
+
+def accounts(build: Build, field: Field, row: str) -> str:
+    readers = build.readers
+
+    def filtered(name: str) -> object:
+        return lambda a, r: (a.get("filter") or {}).get(name) or None
+
+    size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first"), 50))
+    statuses = build.argument(
+        field, "text[]", lambda a, r: [s.value for s in a["filter"]["status"]] if _set(a, "status") else None
+    )
+    tags = build.argument(field, "text[]", filtered("tags"))
+    owner = build.argument(
+        field, "uuid", lambda a, r: r.id_of(a["filter"]["ownerId"], "User") if _set(a, "ownerId") else None
+    )
+    pattern = build.argument(field, "text", lambda a, r: r.name_pattern(filtered("nameContains")(a, r)))
+    after_key = _after(build, field, (readers.TEXT, readers.ID), 0, "text")
+    after_id = _after(build, field, (readers.TEXT, readers.ID), 1, "uuid")
+    rows = (
+        f"accounts {{c}} WHERE ({statuses} IS NULL OR {{c}}.status = ANY({statuses}))"
+        f" AND ({tags} IS NULL OR {{c}}.tags && {tags})"
+        f" AND ({owner} IS NULL OR {{c}}.owner_id = {owner})"
+        f" AND ({pattern} IS NULL OR {{c}}.name ILIKE {pattern})"
+        f" AND ({after_key} IS NULL OR (lower({{c}}.name), {{c}}.id) > ({after_key}, {after_id}))"
+    )
+    return connection(
+        build,
+        field,
+        rows,
+        "lower({c}.name), {c}.id",
+        (formats.json_text("lower({c}.name)"), formats.json_text("{c}.id")),
+        size,
+    )
+
+
+ACCOUNT_FIELDS = {
+    "pinned": _pinned,
+    "timeline": lambda build, field, row: _timeline(build, field, f"{row}.id", None),
+    "invoices": _invoices,
+}
+INVOICE_FIELDS = {
+    "timeline": lambda build, field, row: _timeline(build, field, f"{row}.account_id", f"{row}.id"),
+}
