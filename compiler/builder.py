@@ -59,12 +59,20 @@ class Binding:
         self.readers = readers
         self.caller = caller
         self._arguments: dict[int, dict] = {}
+        self._derived: dict[tuple[int, str], object] = {}
 
     def arguments(self, field_: Field) -> dict:
         key = id(field_.node)
         if key not in self._arguments:
             self._arguments[key] = get_argument_values(field_.definition, field_.node, self.variables)
         return self._arguments[key]
+
+    def derived(self, field_: Field, name: str, read: Callable[[dict, Any], object]) -> object:
+        """A value read from the field's arguments once per request, however many parameters use it."""
+        key = (id(field_.node), name)
+        if key not in self._derived:
+            self._derived[key] = read(self.arguments(field_), self.readers)
+        return self._derived[key]
 
 
 Reader = Callable[[Binding], object]

@@ -5,7 +5,7 @@ key), with its arguments as statement parameters read by the API's own readers.
 """
 
 from compiler import formats, rules
-from compiler.builder import Build, Field, NotCompilable
+from compiler.builder import Binding, Build, Field, NotCompilable
 from compiler.rules import ENTRY_ORDER, LIVE_ENTRIES, many
 from domain.invoices import NOT_PAYABLE
 from store.sql import literals
@@ -84,12 +84,25 @@ def _page_info(build: Build, field: Field, page: str, cursor: str, size: str) ->
     return f"json_build_object({', '.join(pairs)})"
 
 
-def _after(build: Build, field: Field, types: tuple, part: int, cast: str) -> str:
-    def read(arguments: dict, readers: object) -> object:
-        key = readers.cursor(arguments.get("after"), *types)
-        return key[part] if key else None
+def _after(build: Build, field: Field, key: tuple[tuple[object, str], ...]) -> list[str]:
+    """Placeholders for the parts of the `after` cursor's sort key, each parsed and cast as given."""
+    parsers = tuple(parse for parse, _ in key)
 
-    return build.argument(field, cast, read)
+    def part(index: int) -> object:
+        def read(binding: Binding) -> object:
+            found = binding.derived(field, "after", lambda a, r: r.cursor(a.get("after"), *parsers))
+            return found[index] if found else None
+
+        return read
+
+    return [build.param(cast, part(index)) for index, (_, cast) in enumerate(key)]
+
+
+def _statuses(build: Build, field: Field) -> str:
+    """The filter's statuses, as the resolvers read them: none means any."""
+    return build.argument(
+        field, "text[]", lambda a, r: [s.value for s in a["filter"]["status"]] if _set(a, "status") else None
+    )
 
 
 def _timeline(build: Build, field: Field, account: str, invoice: str | None) -> str:
@@ -98,14 +111,13 @@ def _timeline(build: Build, field: Field, account: str, invoice: str | None) -> 
     size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first"), 20))
 
     def where(name: str, cast: str) -> str:
-        return build.argument(field, cast, lambda a, r: getattr(r.timeline_filter(a.get("filter")), name))
+        return build.param(cast, lambda b: getattr(b.derived(field, "filter", _timeline_filter), name))
 
     invoice_id = invoice or where("invoice_id", "uuid")
     since, until = where("since", "timestamptz"), where("until", "timestamptz")
     kinds, teams, tags = where("kinds", "text[]"), where("teams", "text[]"), where("tags", "text[]")
     contact = where("contact_id", "uuid")
-    after_at = _after(build, field, (readers.TIMESTAMP, readers.ID), 0, "timestamptz")
-    after_id = _after(build, field, (readers.TIMESTAMP, readers.ID), 1, "uuid")
+    after_at, after_id = _after(build, field, ((readers.TIMESTAMP, "timestamptz"), (readers.ID, "uuid")))
     rows = (
         f"{LIVE_ENTRIES} AND {{c}}.account_id = {account}{rules.visible(build, '{c}')}"
         f" AND ({kinds} IS NULL OR {{c}}.kind = ANY({kinds}))"
@@ -128,15 +140,16 @@ def _timeline(build: Build, field: Field, account: str, invoice: str | None) -> 
     )
 
 
+def _timeline_filter(arguments: dict, readers: object) -> object:
+    return readers.timeline_filter(arguments.get("filter"))
+
+
 def _invoices(build: Build, field: Field, row: str) -> str:
     readers = build.readers
     size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first")))
-    statuses = build.argument(
-        field, "text[]", lambda a, r: [s.value for s in a["filter"]["status"]] if _set(a, "status") else None
-    )
+    statuses = _statuses(build, field)
     overdue_on = build.argument(field, "date", lambda a, r: r.today() if _set(a, "overdueOnly") else None)
-    after_on = _after(build, field, (readers.DAY, readers.ID), 0, "date")
-    after_id = _after(build, field, (readers.DAY, readers.ID), 1, "uuid")
+    after_on, after_id = _after(build, field, ((readers.DAY, "date"), (readers.ID, "uuid")))
     rows = (
         f"invoices {{c}} WHERE {{c}}.account_id = {row}.id"
         f" AND ({statuses} IS NULL OR {{c}}.status = ANY({statuses}))"
@@ -174,16 +187,13 @@ def accounts(build: Build, field: Field, row: str) -> str:
         return lambda a, r: (a.get("filter") or {}).get(name) or None
 
     size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first"), 50))
-    statuses = build.argument(
-        field, "text[]", lambda a, r: [s.value for s in a["filter"]["status"]] if _set(a, "status") else None
-    )
+    statuses = _statuses(build, field)
     tags = build.argument(field, "text[]", filtered("tags"))
     owner = build.argument(
         field, "uuid", lambda a, r: r.id_of(a["filter"]["ownerId"], "User") if _set(a, "ownerId") else None
     )
     pattern = build.argument(field, "text", lambda a, r: r.name_pattern(filtered("nameContains")(a, r)))
-    after_key = _after(build, field, (readers.TEXT, readers.ID), 0, "text")
-    after_id = _after(build, field, (readers.TEXT, readers.ID), 1, "uuid")
+    after_key, after_id = _after(build, field, ((readers.TEXT, "text"), (readers.ID, "uuid")))
     rows = (
         f"accounts {{c}} WHERE ({statuses} IS NULL OR {{c}}.status = ANY({statuses}))"
         f" AND ({tags} IS NULL OR {{c}}.tags && {tags})"
