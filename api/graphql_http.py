@@ -190,7 +190,8 @@ async def _identify(request: Request, request_id: str) -> User | None:
     """The caller, None without a valid token; a 503 RequestError when that cannot be known now."""
     token = bearer_token(request.headers.get("authorization"))
     try:
-        return await asyncio.wait_for(request.app.state.authenticator.user(token), AUTH_TIMEOUT_SECONDS)
+        async with asyncio.timeout(AUTH_TIMEOUT_SECONDS):  # unlike wait_for, no task per request
+            return await request.app.state.authenticator.user(token)
     except UNAVAILABLE:
         log.warning("database unavailable while authenticating (request %s)", request_id)
         message = "The database is unavailable; try again shortly."

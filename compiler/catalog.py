@@ -10,7 +10,7 @@ from graphql import GraphQLObjectType
 from compiler import connections, derived, formats
 from compiler.builder import NotCompilable
 from compiler.root import QUERY
-from compiler.rules import CONTACT_ROWS, ENTRY_INTERFACE, Rule, column, constant, many, money, one, user
+from compiler.rules import ENTRY_INTERFACE, Rule, column, constant, many, money, one, user
 
 ACCOUNT = {
     "id": column(formats.global_id("Account", "{t}.id")),
@@ -26,7 +26,7 @@ ACCOUNT = {
         "{c}.system, {c}.external_id",
     ),
     "owner": user("owner_id"),
-    "contacts": many(CONTACT_ROWS + " WHERE {c}.account_id = {t}.id", "lower({c}.name), {c}.id"),
+    "contacts": many("contacts {c} WHERE {c}.account_id = {t}.id", "lower({c}.name), {c}.id"),
     "preferences": many("preferences {c} WHERE {c}.account_id = {t}.id", "{c}.key"),
 }
 
@@ -45,7 +45,10 @@ CONTACT = {
     "email": column("{t}.email"),
     "phone": column("{t}.phone"),
     "preferredChannel": column("{t}.preferred_channel"),
-    "timeZone": column("{t}.effective_time_zone"),
+    # The account's zone is read only for a contact without one of its own (coalesce stops early).
+    "timeZone": column(
+        "coalesce({t}.time_zone, (SELECT a.time_zone FROM accounts a WHERE a.id = {t}.account_id))"
+    ),
     "language": column("{t}.language"),
     "doNotContact": column("{t}.do_not_contact"),
     "version": column("{t}.version"),
@@ -100,7 +103,7 @@ ENTRY = {
     "team": column("{t}.team"),
     "summary": column("{t}.summary"),
     "body": column("{t}.body"),
-    "contact": one(CONTACT_ROWS + " WHERE {c}.account_id = {t}.account_id AND {c}.id = {t}.contact_id"),
+    "contact": one("contacts {c} WHERE {c}.account_id = {t}.account_id AND {c}.id = {t}.contact_id"),
     "invoices": many(
         "invoices {c} WHERE ({c}.account_id, {c}.id) IN"
         " (SELECT ei.account_id, ei.invoice_id FROM entry_invoices ei WHERE ei.entry_id = {t}.id)",

@@ -20,11 +20,12 @@ from collections.abc import Iterable
 
 
 def instant(expr: str) -> str:
+    """One to_char with microseconds, whose `.000000` (the only place six zeros follow a dot) goes."""
     utc = f"({expr}) AT TIME ZONE 'UTC'"
     return (
-        f"CASE WHEN isfinite({expr}) THEN to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_trunc('second', {expr}) = {expr} THEN '' ELSE to_char({utc}, '.US') END"
-        f" || '+00:00' ELSE {_infinite(expr, FIRST_INSTANT, LAST_INSTANT)} END"
+        f"CASE WHEN isfinite({expr})"
+        f" THEN replace(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'"
+        f" ELSE {_infinite(expr, FIRST_INSTANT, LAST_INSTANT)} END"
     )
 
 

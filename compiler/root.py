@@ -5,7 +5,7 @@ from graphql import GraphQLObjectType
 from compiler import formats, rules
 from compiler.builder import Build, Field
 from compiler.connections import accounts
-from compiler.rules import CONTACT_ROWS, ENTRY_INTERFACE, LIVE_ENTRIES, one
+from compiler.rules import ENTRY_INTERFACE, LIVE_ENTRIES, one
 
 
 def _me(build: Build, field: Field, row: str) -> str:
@@ -30,7 +30,7 @@ def _account_by_ref(build: Build, field: Field, row: str) -> str:
 # The tables `node` reads, by the type name inside a global id.
 NODE_SOURCES = {
     "Account": ("Account", "accounts {c} WHERE {c}.id = {id}"),
-    "Contact": ("Contact", CONTACT_ROWS + " WHERE {c}.id = {id}"),
+    "Contact": ("Contact", "contacts {c} WHERE {c}.id = {id}"),
     "Invoice": ("Invoice", "invoices {c} WHERE {c}.id = {id}"),
     "User": ("User", "users {c} WHERE {c}.id = {id}"),
     "Entry": (ENTRY_INTERFACE, LIVE_ENTRIES + " AND {c}.id = {id}"),

@@ -88,10 +88,6 @@ def _shape(selected: dict[str, Field]) -> tuple:
 
 # Sources: each is how the store reads that row for the executor.
 
-CONTACT_ROWS = (
-    "(SELECT k.*, coalesce(k.time_zone, ka.time_zone) AS effective_time_zone"
-    " FROM contacts k JOIN accounts ka ON ka.id = k.account_id) {c}"
-)
 LIVE_ENTRIES = "entries {c} WHERE {c}.deleted_at IS NULL"
 ENTRY_ORDER = "{c}.occurred_at DESC, {c}.id DESC"
 
