@@ -11,6 +11,7 @@ import re
 _CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 MASK = "*"
+CREDITOR_REFERENCE = "RF"
 
 
 def _luhn(digits: str) -> bool:
@@ -25,7 +26,8 @@ def _luhn(digits: str) -> bool:
 
 def _iban(text: str) -> bool:
     compact = text.replace(" ", "")
-    if not 15 <= len(compact) <= 34:
+    # An ISO 11649 creditor reference (what a payment's reference often is) checks out mod 97 too.
+    if not 15 <= len(compact) <= 34 or compact.startswith(CREDITOR_REFERENCE):
         return False
     moved = compact[4:] + compact[:4]
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1

@@ -6,6 +6,7 @@ statuses, an INVOICE_STATUS entry for each status that moves, and their outbox
 rows. The entry itself, its audit row and its idempotency are the entry's.
 """
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from domain.actors import Actor
 from domain.commands.payments import METHOD_MAX, REFERENCE_MAX, PaymentRecord
 from domain.invoices import NOT_PAYABLE, status_after_payment
 from domain.money import display_amount
+from domain.redaction import redact
 from domain.validation import Checker
 from services.invoices import record_invoices, status_change
 from store import entries, invoices
@@ -46,6 +48,8 @@ async def apply_payment(
     """
     _check(check, payment)
     check.settle()
+    # A caller may type the card it was paid with into either: it is masked like every free text.
+    payment = replace(payment, method=redact(payment.method), reference=redact(payment.reference))
     ids = [a.invoice_id for a in payment.allocations]
     if len(set(ids)) != len(ids):
         check.add("allocations", "an invoice appears twice in the allocations.")

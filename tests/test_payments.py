@@ -333,6 +333,37 @@ async def test_payments_land_in_the_payments_tables(ar, books, pool):
     assert {a["payment_id"] for a in allocations} == {payments[0]["id"]}
 
 
+async def test_a_card_number_in_the_method_or_reference_is_masked_before_it_is_stored(ar, books, pool):
+    """Card numbers never come to rest in our stores: not in a payment's method or reference either."""
+    result = await pay(
+        ar,
+        books,
+        "10.00",
+        [("INV-A", "10.00")],
+        method="card 4111 1111 1111 1111",
+        reference="paid with 4111-1111-1111-1111 by phone",
+    )
+    entry = result["entry"]
+    assert (entry["method"], entry["reference"]) == (
+        "card **** **** **** 1111",
+        "paid with ****-****-****-1111 by phone",
+    )
+    async with pool.acquire() as conn:
+        stored = await conn.fetchrow(
+            "SELECT p.method, p.reference, e.method AS entry_method, e.reference AS entry_reference"
+            " FROM payments p"
+            " JOIN entries e ON e.account_id = p.account_id AND e.kind = 'PAYMENT'"
+            " WHERE p.account_id = $1",
+            uuid_of(books.account_id),
+        )
+    assert dict(stored) == {
+        "method": entry["method"],
+        "reference": entry["reference"],
+        "entry_method": entry["method"],
+        "entry_reference": entry["reference"],
+    }
+
+
 # ---------------------------------------------------------------- all or nothing
 
 
