@@ -37,6 +37,8 @@ from store import outbox
 
 log = logging.getLogger("rapport.metrics")
 REFRESH_SECONDS = 5.0
+# Metrics on their own port are for scrapers on other machines.
+METRICS_HOST = "0.0.0.0"  # noqa: S104
 
 REQUESTS = Histogram(
     "rapport_graphql_request_seconds",
@@ -105,7 +107,7 @@ def _registry() -> CollectorRegistry:
 
 def serve_on_port(port: int) -> None:
     """Metrics on their own port, from a thread of the calling process."""
-    start_http_server(port, addr="0.0.0.0", registry=_registry())  # noqa: S104 - scrapers reach it from outside
+    start_http_server(port, addr=METRICS_HOST, registry=_registry())
 
 
 def process_exited() -> None:

@@ -43,7 +43,7 @@ def address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def listen(host: str, port: int, *, shared: bool = False) -> list[socket.socket]:
+def listen(host: str, port: int, *, shared: bool = False, setting: str = "PORT") -> list[socket.socket]:
     """Sockets bound to HOST:PORT, one per address it resolves to, as uvicorn would bind them.
 
     Bound before anything else starts, so that a port in use is refused (a ConfigError) before a
@@ -72,13 +72,21 @@ def listen(host: str, port: int, *, shared: bool = False) -> list[socket.socket]
         if error.errno == errno.EADDRINUSE:
             raise ConfigError(
                 f"cannot serve on {where}: another program is listening on that port; stop it, "
-                "or set PORT to a free port."
+                f"or set {setting} to a free port."
             ) from None
         raise ConfigError(
             f"cannot serve on {where} ({error.strerror}); set HOST and PORT to an address this machine "
             "may listen on."
         ) from None
     return sockets
+
+
+def check_metrics_port(settings: Settings) -> None:
+    """Metrics on their own port are served once the server runs: a taken port is refused now, not
+    found later (a crash with several processes, no metrics and no word with one)."""
+    if settings.metrics == "port":
+        for sock in listen(metrics.METRICS_HOST, settings.metrics_port, setting="RAPPORT_METRICS"):
+            sock.close()
 
 
 def serve(settings: Settings, sockets: list[socket.socket], *, run_worker: bool = False) -> None:

@@ -83,6 +83,27 @@ def test_serve_on_a_taken_port_refuses_with_one_sentence(settings, taken_port, w
     assert_refused(result, taken_port)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_with_metrics_on_a_taken_port_refuses_with_one_sentence(settings, workers):
+    port = free_port()
+    with socket.socket() as other:
+        other.bind(("0.0.0.0", port))  # noqa: S104 - where the metrics server would listen
+        other.listen()
+        result = rapport(
+            "serve",
+            DATABASE_URL=settings.database_url,
+            MEILI_INDEX_PREFIX=settings.meili_index_prefix,
+            PORT=str(free_port()),
+            RAPPORT_METRICS=str(port),
+            RAPPORT_WORKERS=workers,
+        )
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.strip().splitlines() == [
+        f"rapport: cannot serve on 0.0.0.0:{port}: another program is listening on that port; stop it, "
+        "or set RAPPORT_METRICS to a free port."
+    ]
+
+
 def test_a_restart_names_the_admin_to_issue_a_token_for(empty_database, tmp_path):
     with serving(empty_database, tmp_path / "first.log", command="dev"):
         pass

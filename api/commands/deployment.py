@@ -15,6 +15,7 @@ def serve() -> None:
     """Serve the API with DATABASE_URL and MEILI_URL (no dev stack)."""
     settings = load_settings()
     sockets = serving.listen(settings.host, settings.port)
+    serving.check_metrics_port(settings)
     asyncio.run(check_ready(settings))
     if settings.workers == 1:
         serving.serve(settings, sockets)
