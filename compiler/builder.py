@@ -91,6 +91,8 @@ class Build:
     # The catalog's lookups, handed in so the walk does not import the catalog that uses it.
     rule_for: Callable[[GraphQLObjectType, str], Callable[["Build", Field, str], str]]
     abstract: Callable[["Build", GraphQLInterfaceType, list[FieldDetails], str], str]
+    # The type each `node(id:)` variable names in the request being planned (see plans.py).
+    node_types: dict[str, str | None] = field(default_factory=dict)
     params: list[Reader] = field(default_factory=list)
     _names: Any = field(default_factory=lambda: itertools.count(1))
 

@@ -4,9 +4,11 @@ A document that passed validation is kept prepared (its query operation, its
 fragments, the variables @skip/@include read), so a request sending the same
 text again can be answered without parsing or validating it anew. A plan
 depends on the document, the operation, whether the caller sees RESTRICTED
-entries (written into the statement, never a parameter a bug could drop) and
-the values of the @skip/@include variables; every other argument is a
-statement parameter. Both are kept for the most recent documents only, so
+entries (written into the statement, never a parameter a bug could drop), the
+values of the @skip/@include variables and the type each `node(id:)` variable
+names (so the statement reads that one table: one holding every table's branch
+is re-planned by Postgres for each id, at ten times the cost of running it);
+every other argument is a statement parameter. Both are kept for the most recent documents only, so
 unique documents sent on purpose cannot grow memory. An operation the catalog
 cannot write is remembered as such, so it is not walked again.
 """
@@ -23,6 +25,7 @@ import asyncpg
 from graphql import (
     ArgumentNode,
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -81,6 +84,7 @@ class Prepared:
     fragments: dict[str, FragmentDetails]
     switches: tuple[str, ...]  # the variables @skip and @include read
     page_sizes: tuple[str, ...]  # the variables `first` arguments read: a query's cost depends on them
+    node_ids: tuple[str, ...]  # the variables `node(id:)` reads
 
     @property
     def name(self) -> str | None:
@@ -146,14 +150,25 @@ class Compiler:
         if isinstance(variables, list):
             return None  # the executor reports the coercion errors
         switches = tuple(variables.coerced.get(name) for name in prepared.switches)
-        key = (query, prepared.name, restricted, switches)
+        node_types = tuple(self._id_type(variables.coerced.get(name)) for name in prepared.node_ids)
+        key = (query, prepared.name, restricted, switches, node_types)
         plan = self._plans.get_recent(key)
         if plan is None:
-            plan = self._compile(prepared, variables, restricted) or _NOT_COMPILABLE
+            node_types_of = dict(zip(prepared.node_ids, node_types, strict=True))
+            plan = self._compile(prepared, variables, restricted, node_types_of) or _NOT_COMPILABLE
             self._plans.keep(key, plan)
         return None if plan is _NOT_COMPILABLE else (plan, variables)
 
-    def _compile(self, prepared: Prepared, variables: VariableValues, restricted: bool) -> Plan | None:
+    def _id_type(self, value: object) -> str | None:
+        """The type a global id names; None for anything else (the executor reports it)."""
+        try:
+            return self.readers.global_id(value)[0]
+        except Exception:
+            return None
+
+    def _compile(
+        self, prepared: Prepared, variables: VariableValues, restricted: bool, node_types: dict
+    ) -> Plan | None:
         build = Build(
             self.schema,
             prepared.fragments,
@@ -163,6 +178,7 @@ class Compiler:
             self.readers,
             rule_for=catalog.rule_for,
             abstract=rules.abstract,
+            node_types=node_types,
         )
         root = self.schema.query_type
         grouped = collect_fields(
@@ -209,10 +225,11 @@ def _parts(
     return operation, fragments
 
 
-def _variables_read(document: DocumentNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The variables @skip and @include read, and those `first` arguments read."""
+def _variables_read(document: DocumentNode) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The variables @skip and @include read, those `first` arguments read, and those `node(id:)` reads."""
     switches: dict[str, None] = {}
     page_sizes: dict[str, None] = {}
+    node_ids: dict[str, None] = {}
 
     class Reads(Visitor):
         def enter_directive(self, node: DirectiveNode, *_: object) -> None:
@@ -224,5 +241,11 @@ def _variables_read(document: DocumentNode) -> tuple[tuple[str, ...], tuple[str,
             if node.name.value == "first" and isinstance(node.value, VariableNode):
                 page_sizes[node.value.name.value] = None
 
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            if node.name.value == "node":
+                for argument in node.arguments or ():
+                    if argument.name.value == "id" and isinstance(argument.value, VariableNode):
+                        node_ids[argument.value.name.value] = None
+
     visit(document, Reads())
-    return tuple(switches), tuple(page_sizes)
+    return tuple(switches), tuple(page_sizes), tuple(node_ids)

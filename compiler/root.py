@@ -1,9 +1,9 @@
 """The root Query's compilable fields."""
 
-from graphql import GraphQLObjectType
+from graphql import GraphQLObjectType, ValueNode, VariableNode
 
-from compiler import formats, rules
-from compiler.builder import Build, Field
+from compiler import rules
+from compiler.builder import Build, Field, NotCompilable
 from compiler.connections import accounts
 from compiler.rules import ENTRY_INTERFACE, LIVE_ENTRIES, one
 
@@ -38,22 +38,38 @@ NODE_SOURCES = {
 
 
 def _node(build: Build, field: Field, row: str) -> str:
-    """Any object by its global id: each table is read only when the id names its type."""
-    type_name = build.argument(field, "text", lambda a, r: r.global_id(a["id"])[0])
-    id_ = build.argument(field, "uuid", lambda a, r: r.global_id(a["id"])[1])
-    branches = []
-    for id_type, (graphql_type, source) in NODE_SOURCES.items():
-        child = build.alias()
-        type_ = build.schema.get_type(graphql_type)
-        if isinstance(type_, GraphQLObjectType):
-            value = build.obj(type_, build.fields(type_, field.details), child)
-        else:
-            value = rules.abstract(build, type_, field.details, child)
-        where = source.format(c=child, id=id_)
-        if id_type == "Entry":
-            where += rules.visible(build, child)
-        branches.append(f"(SELECT {value} FROM {where} AND {type_name} = {formats.literal(id_type)})")
-    return f"coalesce({', '.join(branches)})"
+    """Any object by its global id, read from the one table the id's type names.
+
+    The type is the plan's to know (a literal id in the document, or the type the
+    request's variable names, which is part of the plan's key); a type we do not
+    serve, or an id that is none, is the executor's to answer.
+    """
+    given = next(a.value for a in field.node.arguments if a.name.value == "id")
+    if isinstance(given, VariableNode):
+        id_type = build.node_types.get(given.name.value)
+    else:
+        id_type = _literal_type(build, given)
+    if id_type not in NODE_SOURCES:
+        raise NotCompilable(f"node of type {id_type}")
+    graphql_type, source = NODE_SOURCES[id_type]
+    id_ = build.argument(field, "uuid", lambda a, r: r.id_of(a["id"], id_type))
+    child = build.alias()
+    type_ = build.schema.get_type(graphql_type)
+    if isinstance(type_, GraphQLObjectType):
+        value = build.obj(type_, build.fields(type_, field.details), child)
+    else:
+        value = rules.abstract(build, type_, field.details, child)
+    where = source.format(c=child, id=id_)
+    if id_type == "Entry":
+        where += rules.visible(build, child)
+    return f"(SELECT {value} FROM {where})"
+
+
+def _literal_type(build: Build, given: ValueNode) -> str | None:
+    try:
+        return build.readers.global_id(given.value)[0]
+    except Exception:  # not a string, or not one of our ids: the executor says so
+        return None
 
 
 QUERY = {
