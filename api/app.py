@@ -89,19 +89,16 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         app.state.pool = await create_pool(
             settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
-        # Compiled reads run on connections of their own, whose statements keep their plans; none
-        # is opened before the first compiled read.
-        app.state.read_pool = (
-            await create_pool(
-                settings.database_url, min_size=0, max_size=settings.db_pool_max, plan_cache_mode="auto"
-            )
-            if settings.compiled_reads != "off"
-            else app.state.pool
+        # Statements whose plan does not depend on their values (compiled reads, the token lookup every
+        # request starts with) run on connections of their own that keep their plans: planned afresh,
+        # the token lookup costs Postgres twice as much. None is opened before the first request.
+        app.state.read_pool = await create_pool(
+            settings.database_url, min_size=0, max_size=settings.db_pool_max, plan_cache_mode="auto"
         )
         app.state.meili = create_client(
             settings.meili_url, settings.meili_master_key, settings.meili_timeout_seconds
         )
-        app.state.authenticator = Authenticator(app.state.pool, settings.jwt)
+        app.state.authenticator = Authenticator(app.state.read_pool, settings.jwt)
         app.state.index_uid = index_name(settings.meili_index_prefix)
         await _prepare_index(app.state.meili, app.state.index_uid)
         app.state.hub = Hub(
@@ -130,8 +127,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
                 await worker_task
             await app.state.authenticator.aclose()
             await app.state.meili.aclose()
-            if app.state.read_pool is not app.state.pool:
-                await app.state.read_pool.close()
+            await app.state.read_pool.close()
             await app.state.pool.close()
             metrics.process_exited()
 

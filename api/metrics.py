@@ -142,7 +142,7 @@ async def metrics_endpoint(request: Request) -> Response:
 
 async def _refresh(state: object) -> None:
     pool = state.pool
-    pools = {pool, getattr(state, "read_pool", pool)}  # compiled reads' own, when they are on
+    pools = {pool, getattr(state, "read_pool", pool)}  # the plan-keeping pool (compiled reads, token lookups)
     size, idle = sum(p.get_size() for p in pools), sum(p.get_idle_size() for p in pools)
     POOL.labels("in_use").set(size - idle)
     POOL.labels("idle").set(idle)

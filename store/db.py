@@ -76,8 +76,8 @@ async def create_pool(
 ) -> asyncpg.Pool:
     """Queries with optional filters ("$1 IS NULL OR ...") need a plan made for the actual values,
     as a cached generic plan would scan where an index would seek: hence force_custom_plan. The
-    compiled reads' pool takes "auto": each of their statements is one account's or one id's,
-    and planning it afresh would cost as much as running it.
+    second pool (compiled reads, token lookups) takes "auto": each of its statements reads one
+    account, one id or one token, and planning it afresh would cost as much as running it.
     """
     return await asyncpg.create_pool(
         database_url,
