@@ -53,8 +53,8 @@ class CallBrief:
     at: datetime = strawberry.field(description="The instant the brief is for.")
     flags: list[RiskFlag] = strawberry.field(description="What to know first, in a fixed order.")
     who_to_contact: list[ContactSuggestion] = strawberry.field(
-        description="Whom to contact, best first: billing people who are reachable now "
-        "before others; nobody marked do-not-contact."
+        description="Whom to contact, best first: whoever an open follow-up names, then billing "
+        "contacts, reachable ones first; never anyone marked do-not-contact."
     )
     receivables: list[Receivables] = strawberry.field(description="What is owed, one per currency.")
     overdue_invoices: list[Invoice] = strawberry.field(description="Invoices with money past due.")
