@@ -1,5 +1,6 @@
-"""Persisted queries over HTTP: the APQ round trip, trusted documents, the SDL for tools, bad input."""
+"""Persisted queries: the APQ round trip, trusted documents (HTTP and websocket), the SDL, bad input."""
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -10,8 +11,12 @@ import orjson
 from api.persisted_queries import document_hash
 from schema.app_schema import export_sdl
 from store import persisted_documents
-from tests.conftest import app_client
+from tests.conftest import app_client, serving
 from tests.test_cli import rapport
+from tests.test_subscriptions import SUBSCRIBE, Live
+
+CREATE_ACCOUNT = "mutation ($name: String!) { createAccount(input: {name: $name}) { account { id } } }"
+NOTE = "mutation ($input: LogNoteInput!) { logNote(input: $input) { entry { id } } }"
 
 
 def _document(kind: str = "query") -> str:
@@ -204,3 +209,27 @@ def test_documents_add_refuses_bad_sets_and_registers_none_of_them(settings, tmp
     # None of it was registered: the good document is new to a later run.
     later = rapport("documents", "add", str(tmp_path / "good.graphql"), **env)
     assert later.stdout.strip() == "1 documents trusted (1 newly, 0 already)"
+
+
+async def test_require_holds_subscriptions_to_registered_documents_too(settings, pool, admin, tmp_path):
+    account = (await admin.gql(CREATE_ACCOUNT, {"name": f"Live {uuid.uuid4().hex[:8]}"}))["createAccount"][
+        "account"
+    ]["id"]
+    async with pool.acquire() as conn:
+        await persisted_documents.trust(conn, {document_hash(SUBSCRIBE): SUBSCRIBE})
+    with serving(settings, tmp_path / "serve.log", RAPPORT_TRUSTED_DOCUMENTS="require") as (url, _):
+        live = await Live.open(url, admin.token)
+        try:
+            await live.acked()
+            for id_, document in (("unregistered", SUBSCRIBE + "\n"), ("registered", SUBSCRIBE)):
+                message = {"query": document, "variables": {"account": account}}
+                await live.socket.send(json.dumps({"id": id_, "type": "subscribe", "payload": message}))
+            refused = json.loads(await asyncio.wait_for(live.socket.recv(), 10))
+            assert refused["id"] == "unregistered"
+            assert refused["type"] == "error"
+            assert refused["payload"][0]["extensions"] == {"code": "DOCUMENT_NOT_TRUSTED"}
+            await asyncio.sleep(0.3)  # the subscription starts from "now"
+            await admin.gql(NOTE, {"input": {"accountId": account, "summary": "Heard live"}})
+            assert (await live.next())["summary"] == "Heard live"
+        finally:
+            await live.close()
