@@ -233,3 +233,27 @@ async def test_require_holds_subscriptions_to_registered_documents_too(settings,
             assert (await live.next())["summary"] == "Heard live"
         finally:
             await live.close()
+
+
+async def test_a_query_sent_by_hash_takes_the_compiled_path(settings, admin, caplog):
+    document = (
+        f"query Accounts{uuid.uuid4().hex} {{ accounts(first: 2) {{ edges {{ node {{ id name }} }} }} }}"
+    )
+    caplog.set_level(logging.INFO)
+    async with app_client(settings, compiled_reads="on") as (_, http):
+        answers = [
+            (await _post(http, admin.token, body)).json()
+            for body in (
+                {"query": document, "extensions": _persisted(document)},
+                {"extensions": _persisted(document)},
+                {"extensions": _persisted(document)},
+            )
+        ]
+    assert answers[0] == answers[1] == answers[2]
+    assert "errors" not in answers[0]
+    paths = [
+        r.read_path
+        for r in caplog.records
+        if r.name == "rapport.http" and r.getMessage() == "graphql request"
+    ]
+    assert paths[-2:] == ["compiled", "compiled"]
