@@ -31,7 +31,7 @@ class AuditEntry:
         "reasons), never free text; null on creation."
     )
     after: JSON | None = strawberry.field(
-        description="Small facts after the change, never free text; null when nothing is left."
+        description="Small facts after the change, never free text; null when there are none."
     )
 
     @classmethod

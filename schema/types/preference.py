@@ -22,7 +22,7 @@ class Preference:
     set_at: datetime = strawberry.field(description="When it was last set.")
     set_by_id: strawberry.Private[UUID | None]
 
-    @strawberry.field(description="Who set it; null for an import or a removed user.")
+    @strawberry.field(description="Who set it; null when the service did.")
     async def set_by(self, info: strawberry.Info) -> User | None:
         if self.set_by_id is None:
             return None

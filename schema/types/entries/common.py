@@ -33,9 +33,9 @@ class EntryRevision:
     body: str | None = strawberry.field(description="The body as it was; null if it had none.")
     tags: list[str] = strawberry.field(description="The tags as they were.")
     edited_by: User | None = strawberry.field(
-        description="Who replaced this version; null for the service or a removed user."
+        description="Who wrote this version: its editor, or the author of the original; null: the service."
     )
-    edited_at: datetime = strawberry.field(description="When this version was replaced.")
+    edited_at: datetime = strawberry.field(description="When this version was written.")
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "EntryRevision":
