@@ -64,8 +64,9 @@ lint-schema: install
 	$(BIN)/rapport schema export > "$$tmp/schema.graphql"; \
 	node_modules/.bin/graphql-schema-linter "$$tmp/schema.graphql"; \
 	if [ -f "$(SCHEMA_BASE)" ]; then cp "$(SCHEMA_BASE)" "$$tmp/base.graphql"; \
-	elif ! git show "$(SCHEMA_BASE):schema.graphql" > "$$tmp/base.graphql"; then \
-	  echo "make lint: cannot read schema.graphql at $(SCHEMA_BASE); fetch it or set SCHEMA_BASE=<ref or file>" >&2; exit 1; fi; \
+	elif ! git show "$(SCHEMA_BASE):schema.graphql" > "$$tmp/base.graphql" 2>/dev/null \
+	  && ! git show "origin/$(SCHEMA_BASE):schema.graphql" > "$$tmp/base.graphql" 2>/dev/null; then \
+	  echo "make lint: cannot read schema.graphql at $(SCHEMA_BASE) or origin/$(SCHEMA_BASE); fetch it or set SCHEMA_BASE=<ref or file>" >&2; exit 1; fi; \
 	node scripts/schema_diff.mjs "$$tmp/base.graphql" "$$tmp/schema.graphql"
 
 clean:
