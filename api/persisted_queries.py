@@ -10,8 +10,8 @@ hash is 200, not 4xx: clients' APQ links (Apollo's among them) retry with the
 text on that code but may turn APQ off for good after a 400.
 
 RAPPORT_TRUSTED_DOCUMENTS: `off` runs any document. `allow` runs any too, and
-logs the hash of each one not registered with `rapport documents add`, to see
-what `require` would refuse before turning it on. `require` runs only the
+logs the hash of each one not registered with `rapport documents add` (once per
+process every few minutes), to see what `require` would refuse before turning it on. `require` runs only the
 registered (trusted) documents, by text or by hash: anything else is refused
 with DOCUMENT_NOT_TRUSTED, and nothing a client sends is stored.
 
@@ -25,6 +25,7 @@ by document text) find it by identity: in effect, keyed by the hash.
 import hashlib
 import logging
 import re
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ log = logging.getLogger("rapport.persisted_queries")
 MODES = ("off", "allow", "require")
 VERSION = 1
 KEPT = 2000
+UNTRUSTED_NOTED_SECONDS = 300.0
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
@@ -73,6 +75,7 @@ class PersistedDocuments:
         self.pool = pool
         self.mode = mode
         self._kept: OrderedDict[str, PersistedDocument] = OrderedDict()
+        self._untrusted: OrderedDict[str, float] = OrderedDict()  # allow: hash -> when it was logged
 
     async def resolve(self, query: str | None, extensions: dict | None) -> Resolved:
         """The document to run; DocumentRefused when there is none, or it may not run."""
@@ -83,7 +86,8 @@ class PersistedDocuments:
             if self.mode == "off":
                 return Resolved(query, None, store=False)
             sha256 = document_hash(query)
-            self._check_trusted(await self._find(sha256), sha256)
+            if not self._noted_lately(sha256):
+                self._check_trusted(await self._find(sha256), sha256)
             return Resolved(query, sha256, store=False)
         sha256 = _requested_hash(persisted)
         stored = await self._find(sha256)
@@ -109,11 +113,22 @@ class PersistedDocuments:
         except UNAVAILABLE:
             log.warning("database unavailable: persisted query %s not stored", resolved.sha256)
 
+    def _noted_lately(self, sha256: str) -> bool:
+        """Under `allow`, a document found untrusted is neither looked up nor logged again for a while:
+        until it is registered, that is most requests, and each would otherwise cost a query and a line."""
+        noted = self._untrusted.get(sha256)
+        return noted is not None and time.monotonic() - noted < UNTRUSTED_NOTED_SECONDS
+
     def _check_trusted(self, stored: PersistedDocument | None, sha256: str) -> None:
         if stored is not None and stored.trusted:
             return
         if self.mode == "allow":
-            log.info("untrusted document %s ran (RAPPORT_TRUSTED_DOCUMENTS=allow)", sha256)
+            if not self._noted_lately(sha256):
+                log.info("untrusted document %s ran (RAPPORT_TRUSTED_DOCUMENTS=allow)", sha256)
+                self._untrusted[sha256] = time.monotonic()
+                self._untrusted.move_to_end(sha256)
+                if len(self._untrusted) > KEPT:
+                    self._untrusted.popitem(last=False)
         elif self.mode == "require":
             raise DocumentRefused(
                 f"This server runs only registered documents, and {sha256} is not one; "
