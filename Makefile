@@ -14,7 +14,7 @@ WORKERS ?= 2
 # Benchmark dataset size: SCALE=0.05 seeds 5% of it for a quick run (results then go to bench/.work/results).
 SCALE ?= 1.0
 
-.PHONY: run test lint install clean bench bench-smoke
+.PHONY: run test lint lint-schema install clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,9 +49,25 @@ bench: install $(VENV)/.bench-installed
 bench-smoke: install $(VENV)/.bench-installed
 	$(BIN)/rapport stack -- $(BIN)/python -m bench.smoke
 
+# The schema the exported SDL must stay compatible with: a git ref (main's last commit) or a file.
+SCHEMA_BASE ?= main
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory lint-schema
+
+# The exported SDL: graphql-schema-linter (rules in package.json) finds nothing, and nothing breaks
+# what clients built against SCHEMA_BASE (scripts/schema_diff.mjs).
+lint-schema: install
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/rapport schema export > "$$tmp/schema.graphql"; \
+	node_modules/.bin/graphql-schema-linter "$$tmp/schema.graphql"; \
+	if [ -f "$(SCHEMA_BASE)" ]; then cp "$(SCHEMA_BASE)" "$$tmp/base.graphql"; \
+	elif ! git show "$(SCHEMA_BASE):schema.graphql" > "$$tmp/base.graphql" 2>/dev/null \
+	  && ! git show "origin/$(SCHEMA_BASE):schema.graphql" > "$$tmp/base.graphql" 2>/dev/null; then \
+	  echo "make lint: cannot read schema.graphql at $(SCHEMA_BASE) or origin/$(SCHEMA_BASE); fetch it or set SCHEMA_BASE=<ref or file>" >&2; exit 1; fi; \
+	node scripts/schema_diff.mjs "$$tmp/base.graphql" "$$tmp/schema.graphql"
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -16,8 +16,9 @@ from starlette.types import ASGIApp
 
 from api import graphiql, metrics
 from api.auth import Authenticator
-from api.graphql_http import graphql_endpoint
+from api.graphql_http import graphql_endpoint, schema_endpoint
 from api.health import healthz, readyz
+from api.persisted_queries import PersistedDocuments
 from api.rate_limit import RateLimiter
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
@@ -99,6 +100,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             settings.meili_url, settings.meili_master_key, settings.meili_timeout_seconds
         )
         app.state.authenticator = Authenticator(app.state.read_pool, settings.jwt)
+        app.state.documents = PersistedDocuments(app.state.pool, settings.trusted_documents)
         app.state.index_uid = index_name(settings.meili_index_prefix)
         await _prepare_index(app.state.meili, app.state.index_uid)
         app.state.hub = Hub(
@@ -145,6 +147,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         hsts=settings.production,
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            Route("/graphql/schema.graphql", schema_endpoint),
             WebSocketRoute("/graphql", TimelineSocket(schema, settings.subscriptions_per_connection)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -155,5 +158,6 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         lifespan=lifespan,
     )
     app.state.schema = schema
+    app.state.sdl = schema.as_str() + "\n"
     app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     return app

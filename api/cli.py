@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from api.commands import data, deployment, dev, search_index, users
+from api.commands import data, deployment, dev, documents, search_index, users
 from api.settings import ConfigError
 
 
@@ -32,6 +32,7 @@ for command in (
     users.tokens,
     data.demo,
     data.import_group,
+    documents.documents_group,
 ):
     cli.add_command(command)
 

@@ -21,6 +21,10 @@ transport itself and hands execution to the Strawberry schema. Conventions:
   read, and then takes a token from its rate-limit bucket (per user, or per
   client IP without a valid token): an empty bucket is 429 with Retry-After and
   extensions.code RATE_LIMITED, whatever the Accept.
+- A persisted query's hash may stand for its text (api/persisted_queries.py:
+  APQ, and trusted documents under RAPPORT_TRUSTED_DOCUMENTS).
+- GET /graphql/schema.graphql serves the SDL to any authenticated caller, also
+  with introspection off, so that client code generators work in production.
 - Anything unexpected is INTERNAL_SERVER_ERROR with the request id, the
   traceback in the log only; never a bare 500.
 """
@@ -42,6 +46,7 @@ from strawberry.types.graphql import OperationType
 from api import graphiql, metrics
 from api.auth import bearer_token, unauthenticated_reason
 from api.identity import IdentityUnavailable
+from api.persisted_queries import DocumentRefused
 from api.rate_limit import bucket_key, retry_after
 from schema.context import Context
 from schema.errors import UNAVAILABLE, error_code, outcome
@@ -143,11 +148,13 @@ async def _params(request: Request, max_body_bytes: int) -> dict:
     return params
 
 
-def _check(params: dict) -> tuple[str, dict | None, str | None, dict | None]:
+def _check(params: dict) -> tuple[str | None, dict | None, str | None, dict | None]:
+    """The request's parts; the query may be missing when a persisted query's hash stands for it."""
     query = params.get("query")
-    if not isinstance(query, str) or not query.strip():
+    persisted = isinstance(params.get("extensions"), dict) and "persistedQuery" in params["extensions"]
+    if not (isinstance(query, str) and query.strip()) and not (query is None and persisted):
         raise RequestError("The request needs a `query` string.")
-    if _NUL_IN_DOCUMENT.search(query) or (
+    if (query and _NUL_IN_DOCUMENT.search(query)) or (
         params.get("variables") and b"\\u0000" in orjson.dumps(params["variables"])
     ):
         raise RequestError("The request contains a NUL character, which no field accepts.")
@@ -227,6 +234,29 @@ async def graphql_endpoint(request: Request) -> Response:
         return _encode(payload, media, 500, request_id)
 
 
+async def schema_endpoint(request: Request) -> Response:
+    """The exported SDL (what schema.graphql holds), for a caller with a valid token."""
+    request_id = uuid.uuid4().hex
+    try:
+        user = await _identify(request, request_id)
+        _take_rate_limit_token(request, user)
+        if user is None:
+            raise RequestError(
+                unauthenticated_reason(request.headers.get("authorization")),
+                status=401,
+                code="UNAUTHENTICATED",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    except RequestError as error:
+        payload = _error_payload(str(error), error.code)
+        return _encode(payload, JSON, error.status, request_id, **error.headers)
+    return Response(
+        request.app.state.sdl,
+        media_type="text/plain; charset=utf-8",
+        headers={"X-Request-Id": request_id},
+    )
+
+
 async def _serve(request: Request, request_id: str) -> Response:
     settings = request.app.state.settings
     if request.method not in ("GET", "POST"):
@@ -252,7 +282,9 @@ async def _serve(request: Request, request_id: str) -> Response:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         query, variables, operation_name, extensions = _check(await _params(request, settings.max_body_bytes))
-    except RequestError as error:
+        document = await request.app.state.documents.resolve(query, extensions)
+        query = document.query
+    except (RequestError, DocumentRefused) as error:
         unauthenticated = error.code == "UNAUTHENTICATED"
         status = 200 if unauthenticated and not strict else error.status
         return _encode(_error_payload(str(error), error.code), media, status, request_id, **error.headers)
@@ -303,6 +335,8 @@ async def _serve(request: Request, request_id: str) -> Response:
         message = error.as_http_error_reason()
         return _encode(_error_payload(message, "BAD_REQUEST"), media, 400, request_id)
 
+    if document.store and not _is_request_error(result):
+        await request.app.state.documents.store(document)
     log.info(
         "graphql request",
         extra={

@@ -63,6 +63,9 @@ class Settings:
     cors_allow_credentials: bool
     trusted_proxies: tuple[str, ...]
     compiled_reads: str  # "on", "off", or "shadow" (run both, serve the executor's, count differences)
+    trusted_documents: (
+        str  # "off", "allow" (log unregistered documents) or "require" (run only registered ones)
+    )
     metrics: str  # "on" (/metrics on the API's port), "off", or "port" (metrics_port)
     metrics_port: int | None
     log_json: bool
@@ -281,6 +284,7 @@ def load() -> Settings:
         cors_allow_credentials=cors_credentials,
         trusted_proxies=_trusted_proxies(),
         compiled_reads=_choice("RAPPORT_COMPILED_READS", "on", ("on", "off", "shadow")),
+        trusted_documents=_choice("RAPPORT_TRUSTED_DOCUMENTS", "off", ("off", "allow", "require")),
         **_metrics(),
         log_json=_log_format(env) == "json",
     )

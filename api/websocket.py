@@ -8,7 +8,8 @@ connection_init takes a token from the caller's rate-limit bucket like an HTTP
 request. Without a valid token, when rate-limited, or when the caller cannot be
 checked now, the connection is closed with 4403 and nothing more is said; the
 reason goes to the server log. uvicorn pings every websocket (ws_ping_interval),
-which keeps idle connections and proxies alive.
+which keeps idle connections and proxies alive. A subscribe message's document
+follows the persisted-query and trusted-document rules of HTTP requests.
 """
 
 import logging
@@ -20,9 +21,12 @@ import strawberry
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from api.auth import bearer_token
 from api.identity import IdentityUnavailable
+from api.persisted_queries import DocumentRefused
 from api.rate_limit import bucket_key
 from schema.context import Context
 from schema.errors import UNAVAILABLE
@@ -40,7 +44,30 @@ def _token(params: dict | None, header: str | None) -> str | None:
     return bearer_token(header)
 
 
+class _DocumentsChecked(BaseGraphQLTransportWSHandler):
+    """A subscribe message's document goes through the same persisted-query and trusted-document
+    rules as an HTTP request (api/persisted_queries.py): a hash may stand for it, and under
+    RAPPORT_TRUSTED_DOCUMENTS=require only a registered one runs. A refusal is an `error` message
+    for that subscription, with the code; the connection stays open."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload = message.get("payload") or {}
+        documents = self.context.websocket.app.state.documents
+        persisted = "persistedQuery" in (payload.get("extensions") or {})
+        if self.connection_acknowledged and (documents.mode != "off" or persisted):
+            try:
+                resolved = await documents.resolve(payload.get("query"), payload.get("extensions"))
+            except DocumentRefused as refused:
+                error = {"message": str(refused), "extensions": {"code": refused.code}}
+                await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
+                return
+            payload["query"] = resolved.query
+        await super().handle_subscribe(message)
+
+
 class TimelineSocket(GraphQL):
+    graphql_transport_ws_handler_class = _DocumentsChecked
+
     def __init__(self, schema: strawberry.Schema, max_per_connection: int) -> None:
         super().__init__(
             schema,

@@ -4,7 +4,7 @@ Built by the API from its settings, since the limits are configuration; the
 SDL does not depend on them.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
@@ -17,7 +17,7 @@ from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
 from schema.operation import RecordOperation
 from schema.query import Query
-from schema.scalars import EXACT_DECIMAL, INSTANT
+from schema.scalars import DAY, EXACT_DECIMAL, INSTANT
 from schema.subscription import Subscription
 from schema.types.entries.rows import ENTRY_TYPES
 
@@ -50,7 +50,7 @@ def build_schema(limits: Limits | None, compiled: str = "off") -> RapportSchema:
             # Last, so it runs after every limit and only where the executor would have run.
             reads.extension(),
         ],
-        scalar_overrides={Decimal: EXACT_DECIMAL, datetime: INSTANT},
+        scalar_overrides={Decimal: EXACT_DECIMAL, datetime: INSTANT, date: DAY},
     )
     reads.attach(schema._schema)
     schema.compiled_reads = reads

@@ -8,6 +8,9 @@ from schema.mutations.entries import EntryMutations
 from schema.mutations.invoices import InvoiceMutations
 
 
-@strawberry.type
+@strawberry.type(
+    description="Changes. Each runs in one transaction: it succeeds whole, or returns "
+    "userErrors and changes nothing."
+)
 class Mutation(AccountMutations, ContactMutations, EntryMutations, InvoiceMutations):
     pass

@@ -1,6 +1,7 @@
 """The root Query."""
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -45,23 +46,40 @@ async def _node(info: strawberry.Info, global_id: str) -> Node | None:
     return None
 
 
-@strawberry.type
+@strawberry.type(
+    description="What a caller may read. Everything but RESTRICTED entries is shared by every team."
+)
 class Query:
     @strawberry.field(description="The caller.")
     def me(self, info: strawberry.Info) -> User:
         return User.from_user(info.context.user)
 
     @strawberry.field(description="Any object by its global id; null if it does not exist or is hidden.")
-    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id from any object's `id`.")],
+    ) -> Node | None:
         return await _node(info, id)
 
-    @strawberry.field
-    async def account(self, info: strawberry.Info, id: strawberry.ID) -> Account | None:
+    @strawberry.field(description="An account by its id; null if there is none.")
+    async def account(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="An Account id.")],
+    ) -> Account | None:
         row = await info.context.loaders.account.load(ids.decode_as(id, "Account"))
         return Account.from_row(row) if row else None
 
-    @strawberry.field
-    async def account_by_external_ref(self, info: strawberry.Info, ref: ExternalRefInput) -> Account | None:
+    @strawberry.field(description="The account with this id in another system; null if there is none.")
+    async def account_by_external_ref(
+        self,
+        info: strawberry.Info,
+        ref: Annotated[
+            ExternalRefInput,
+            strawberry.argument(description='The system and its id, e.g. {system: "erp", id: "C-1042"}.'),
+        ],
+    ) -> Account | None:
         async with info.context.pool.acquire() as conn:
             row = await accounts.account_by_ref(conn, ref.system, ref.id)
         return Account.from_row(row) if row else None
@@ -70,9 +88,24 @@ class Query:
     async def accounts(
         self,
         info: strawberry.Info,
-        first: int | None = 50,
-        after: str | None = None,
-        filter: AccountFilter | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many accounts: default 50, at most 100 (more is cut to 100); "
+                "negative is INVALID."
+            ),
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor this list gave out (pageInfo.endCursor, or an edge's cursor): "
+                "the page starts right after it. Null starts at the beginning."
+            ),
+        ] = None,
+        filter: Annotated[
+            AccountFilter | None,
+            strawberry.argument(description="Only accounts that match every field set; null for all."),
+        ] = None,
     ) -> AccountConnection:
         size = pagination.page_size(first, default=50)
         key = pagination.decode(after, pagination.TEXT, pagination.ID)
@@ -95,10 +128,22 @@ class Query:
     async def search(
         self,
         info: strawberry.Info,
-        query: str,
-        filter: SearchFilter | None = None,
-        first: int | None = 20,
-        offset: int | None = 0,
+        query: Annotated[
+            str,
+            strawberry.argument(
+                description="The words to look for, at most 500 characters; typos are forgiven."
+            ),
+        ],
+        filter: Annotated[
+            SearchFilter | None, strawberry.argument(description="Only hits that match every field set.")
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="How many hits: default 20, 0 to 100.")
+        ] = 20,
+        offset: Annotated[
+            int | None,
+            strawberry.argument(description="How many of the best hits to skip, 0 to 1,000; default 0."),
+        ] = 0,
     ) -> SearchResults:
         return await run_search(info, query, filter, 20 if first is None else first, offset or 0)
 
@@ -106,9 +151,22 @@ class Query:
     async def collections_queue(
         self,
         info: strawberry.Info,
-        as_of: date | None = None,
-        first: int | None = 50,
-        after: str | None = None,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="The day to age debt on (UTC); default today.")
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many accounts: default 50, at most 100 (more is cut to 100)."
+            ),
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor this list gave out (pageInfo.endCursor, or an edge's cursor): "
+                "the page starts right after it. Null starts at the beginning."
+            ),
+        ] = None,
     ) -> CollectionsConnection:
         return await collections_queue(info, as_of, first, after)
 
@@ -116,9 +174,20 @@ class Query:
     async def audit_log(
         self,
         info: strawberry.Info,
-        account_id: strawberry.ID,
-        first: int | None = 50,
-        after: str | None = None,
+        account_id: Annotated[strawberry.ID, strawberry.argument(description="The account (an Account id).")],
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many changes: default 50, at most 100 (more is cut to 100)."
+            ),
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor this list gave out (pageInfo.endCursor, or an edge's cursor): "
+                "the page starts right after it. Null starts at the beginning."
+            ),
+        ] = None,
     ) -> AuditEntryConnection:
         if info.context.user.team != Team.ADMIN:
             raise Forbidden("Only ADMIN may read the audit log.")

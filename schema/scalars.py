@@ -15,7 +15,7 @@ import datetime
 import decimal
 
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
+from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from domain.calendar import as_utc
@@ -48,5 +48,15 @@ EXACT_DECIMAL = ScalarDefinition(
 )
 
 INSTANT = dataclasses.replace(
-    DateTimeDefinition, serialize=lambda value: as_utc(value).isoformat(), origin=datetime.datetime
+    DateTimeDefinition,
+    description='An instant, ISO 8601 with its offset, e.g. "2026-03-01T09:30:00+00:00". Answers are '
+    "always in UTC; a value sent without an offset is taken as UTC.",
+    serialize=lambda value: as_utc(value).isoformat(),
+    origin=datetime.datetime,
+)
+
+DAY = dataclasses.replace(
+    DateDefinition,
+    description='A calendar day, "YYYY-MM-DD", without a time zone: the field says whose day it is '
+    "(a UTC day unless it says otherwise). Rapport accepts 1900-01-01 to 2199-12-31.",
 )

@@ -3,6 +3,7 @@
 import time
 from collections.abc import AsyncGenerator
 from dataclasses import replace
+from typing import Annotated
 
 import strawberry
 
@@ -54,14 +55,28 @@ async def _close(info: strawberry.Info, code: int, reason: str) -> None:
         await websocket.close(code=code, reason=reason)
 
 
-@strawberry.type
+@strawberry.type(description="Live updates over a websocket (graphql-transport-ws) on /graphql.")
 class Subscription:
     @strawberry.subscription(
         description="Every entry created or edited on the account from now on, as the caller may see it. "
         "With `after` (an entry's eventCursor), first replays what came after it."
     )
     async def timeline(
-        self, info: strawberry.Info, account_id: strawberry.ID, after: str | None = None
+        self,
+        info: strawberry.Info,
+        account_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The account to follow (an Account id); NOT_FOUND if there is none."
+            ),
+        ],
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="An entry's eventCursor from an earlier delivery: replay everything "
+                "after it, then go on live. Null: only what comes from now on."
+            ),
+        ] = None,
     ) -> AsyncGenerator[TimelineEntry, None]:
         context = info.context
         account_uuid = ids.decode_as(account_id, "Account")

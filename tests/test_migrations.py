@@ -26,6 +26,7 @@ TABLES = {
     "audit_log",
     "outbox",
     "timeline_events",
+    "persisted_documents",
 }
 
 
@@ -73,5 +74,6 @@ async def test_customer_tables_lead_their_primary_key_with_account_id(pool):
         "idempotency_keys",
         "audit_log",
         "outbox",
+        "persisted_documents",
     }
     assert {t: first[t] for t in customer_tables} == dict.fromkeys(customer_tables, "account_id")

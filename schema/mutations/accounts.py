@@ -1,5 +1,6 @@
 """Mutations on accounts: create, update with a version check, and bulk upsert by external ref."""
 
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
@@ -16,34 +17,64 @@ from services import accounts
 from services.accounts import Upserted
 
 
-@strawberry.input
+@strawberry.input(description="A new account.")
 class CreateAccountInput:
-    name: str
-    external_refs: list[ExternalRefInput] | None = None
-    owner_id: strawberry.ID | None = None
-    tags: list[str] | None = None
-    time_zone: str | None = None
-    status: AccountStatus | None = None
+    name: str = strawberry.field(description="The customer's name, 1-200 characters.")
+    external_refs: list[ExternalRefInput] | None = strawberry.field(
+        default=None, description="Its ids in other systems; each may belong to one account only."
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The responsible user (a User id); null for nobody."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Labels, at most 20, each 1-50 characters."
+    )
+    time_zone: str | None = strawberry.field(
+        default=None,
+        description='IANA time zone, e.g. "Europe/Berlin"; contacts without their own use it. Default "UTC".',
+    )
+    status: AccountStatus | None = strawberry.field(
+        default=None, description="ACTIVE, ON_HOLD or CLOSED; new accounts default to ACTIVE."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to an account; a field left null keeps its value.")
 class UpdateAccountInput:
-    id: strawberry.ID
-    expected_version: int
-    name: str | None = None
-    owner_id: strawberry.ID | None = None
-    tags: list[str] | None = None
-    time_zone: str | None = None
-    status: AccountStatus | None = None
+    id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    expected_version: int = strawberry.field(
+        description="The version you read: if the account changed since, the update is a "
+        "CONFLICT and changes nothing."
+    )
+    name: str | None = strawberry.field(default=None, description="A new name, 1-200 characters.")
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A new responsible user (a User id)."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=None, description="The new labels, replacing the old ones."
+    )
+    time_zone: str | None = strawberry.field(
+        default=None, description='IANA time zone, e.g. "Europe/Berlin"; contacts without their own use it.'
+    )
+    status: AccountStatus | None = strawberry.field(default=None, description="The new status.")
 
 
 @strawberry.input(description="Keyed by externalRef.")
 class AccountUpsertInput:
-    external_ref: ExternalRefInput
-    name: str
-    tags: list[str] | None = None
-    time_zone: str | None = None
-    status: AccountStatus | None = None
+    external_ref: ExternalRefInput = strawberry.field(
+        description="The key: the account with this ref is updated, else a new one is created."
+    )
+    name: str = strawberry.field(description="The customer's name, 1-200 characters.")
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Labels, replacing the old ones; null keeps them."
+    )
+    time_zone: str | None = strawberry.field(
+        default=None,
+        description='IANA time zone, e.g. "Europe/Berlin"; contacts without their own use '
+        "it. Null keeps it (new accounts: UTC).",
+    )
+    status: AccountStatus | None = strawberry.field(
+        default=None, description="Null keeps it (new accounts: ACTIVE)."
+    )
 
 
 def check_ref(check: Checker, ref: ExternalRefInput) -> None:
@@ -70,8 +101,12 @@ def _upserted_payload(results: list[tuple[asyncpg.Record, Upserted]]) -> UpsertA
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation
-    async def create_account(self, info: strawberry.Info, input: CreateAccountInput) -> AccountPayload:
+    @strawberry.mutation(description="Create an account. Any team but INTEGRATION.")
+    async def create_account(
+        self,
+        info: strawberry.Info,
+        input: Annotated[CreateAccountInput, strawberry.argument(description="The new account.")],
+    ) -> AccountPayload:
         return await change(
             info,
             AccountPayload,
@@ -87,8 +122,14 @@ class AccountMutations:
             _account_payload,
         )
 
-    @strawberry.mutation
-    async def update_account(self, info: strawberry.Info, input: UpdateAccountInput) -> AccountPayload:
+    @strawberry.mutation(
+        description="Change an account if it is still at expectedVersion. Any team but INTEGRATION."
+    )
+    async def update_account(
+        self,
+        info: strawberry.Info,
+        input: Annotated[UpdateAccountInput, strawberry.argument(description="What to change.")],
+    ) -> AccountPayload:
         return await change(
             info,
             AccountPayload,
@@ -109,7 +150,10 @@ class AccountMutations:
     async def upsert_accounts(
         self,
         info: strawberry.Info,
-        input: list[AccountUpsertInput],
+        input: Annotated[
+            list[AccountUpsertInput],
+            strawberry.argument(description="The accounts, each keyed by externalRef; every key once."),
+        ],
     ) -> UpsertAccountsPayload:
         return await change(
             info,

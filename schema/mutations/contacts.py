@@ -1,5 +1,6 @@
 """Mutations on contacts (with their windows) and on account preferences."""
 
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
@@ -15,49 +16,73 @@ from schema.types.contact import Channel, Contact, ContactRole, ContactWindowInp
 from services import contacts, preferences
 
 
-@strawberry.input
+@strawberry.input(description="A new person at a customer.")
 class CreateContactInput:
-    account_id: strawberry.ID
-    name: str
-    title: str | None = None
-    roles: list[ContactRole] | None = None
-    email: str | None = None
-    phone: str | None = None
-    preferred_channel: Channel | None = None
-    time_zone: str | None = None
-    language: str | None = None
-    do_not_contact: bool | None = None
-    windows: list[ContactWindowInput] | None = None
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    name: str = strawberry.field(description="Full name, 1-200 characters.")
+    title: str | None = strawberry.field(default=None, description="Job title.")
+    roles: list[ContactRole] | None = strawberry.field(
+        default=None, description="What the person does for the customer."
+    )
+    email: str | None = strawberry.field(default=None, description="Email address.")
+    phone: str | None = strawberry.field(default=None, description="Phone number, as you would dial it.")
+    preferred_channel: Channel | None = strawberry.field(
+        default=None, description="How the person likes to be reached."
+    )
+    time_zone: str | None = strawberry.field(default=None, description="IANA time zone; null: the account's.")
+    language: str | None = strawberry.field(
+        default=None, description='BCP 47 language tag, e.g. "de" or "fr-CH".'
+    )
+    do_not_contact: bool | None = strawberry.field(
+        default=None, description="True: nobody may contact this person. Default false."
+    )
+    windows: list[ContactWindowInput] | None = strawberry.field(
+        default=None, description="When to reach the person, or not; at most 20."
+    )
 
 
 @strawberry.input(description="A given list replaces the stored one.")
 class UpdateContactInput:
-    id: strawberry.ID
-    expected_version: int
-    name: str | None = None
-    title: str | None = None
-    roles: list[ContactRole] | None = None
-    email: str | None = None
-    phone: str | None = None
-    preferred_channel: Channel | None = None
-    time_zone: str | None = None
-    language: str | None = None
-    do_not_contact: bool | None = None
-    windows: list[ContactWindowInput] | None = None
+    id: strawberry.ID = strawberry.field(description="The contact (a Contact id).")
+    expected_version: int = strawberry.field(
+        description="The version you read: if the contact changed since, the update is a "
+        "CONFLICT and changes nothing."
+    )
+    name: str | None = strawberry.field(default=None, description="A new name; null keeps it.")
+    title: str | None = strawberry.field(default=None, description="A new title; null keeps it.")
+    roles: list[ContactRole] | None = strawberry.field(
+        default=None, description="The roles, replacing the old ones; null keeps them."
+    )
+    email: str | None = strawberry.field(default=None, description="A new email; null keeps it.")
+    phone: str | None = strawberry.field(default=None, description="A new phone number; null keeps it.")
+    preferred_channel: Channel | None = strawberry.field(
+        default=None, description="A new preferred channel; null keeps it."
+    )
+    time_zone: str | None = strawberry.field(default=None, description="A new IANA time zone; null keeps it.")
+    language: str | None = strawberry.field(
+        default=None, description="A new BCP 47 language tag; null keeps it."
+    )
+    do_not_contact: bool | None = strawberry.field(
+        default=None, description="True: nobody may contact this person; null keeps it."
+    )
+    windows: list[ContactWindowInput] | None = strawberry.field(
+        default=None,
+        description="The windows, replacing all the old ones ([] removes them); null keeps them.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A preference to set, replacing the account's value for the key.")
 class SetPreferenceInput:
-    account_id: strawberry.ID
-    key: str
-    value: str
-    note: str | None = None
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    key: str = strawberry.field(description='What it is about, e.g. "invoice_delivery".')
+    value: str = strawberry.field(description='The customer\'s wish, e.g. "portal".')
+    note: str | None = strawberry.field(default=None, description="Context in words.")
 
 
-@strawberry.input
+@strawberry.input(description="A preference to remove.")
 class RemovePreferenceInput:
-    account_id: strawberry.ID
-    key: str
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    key: str = strawberry.field(description="The key to remove.")
 
 
 def _details(data: "CreateContactInput | UpdateContactInput") -> ContactFields:
@@ -104,8 +129,12 @@ def _preference_payload(account: asyncpg.Record) -> PreferencePayload:
 
 @strawberry.type
 class ContactMutations:
-    @strawberry.mutation
-    async def create_contact(self, info: strawberry.Info, input: CreateContactInput) -> ContactPayload:
+    @strawberry.mutation(description="Add a person to an account. Any team but INTEGRATION.")
+    async def create_contact(
+        self,
+        info: strawberry.Info,
+        input: Annotated[CreateContactInput, strawberry.argument(description="The new contact.")],
+    ) -> ContactPayload:
         return await change(
             info,
             ContactPayload,
@@ -118,8 +147,14 @@ class ContactMutations:
             _contact_payload,
         )
 
-    @strawberry.mutation
-    async def update_contact(self, info: strawberry.Info, input: UpdateContactInput) -> ContactPayload:
+    @strawberry.mutation(
+        description="Change a contact if it is still at expectedVersion. Any team but INTEGRATION."
+    )
+    async def update_contact(
+        self,
+        info: strawberry.Info,
+        input: Annotated[UpdateContactInput, strawberry.argument(description="What to change.")],
+    ) -> ContactPayload:
         return await change(
             info,
             ContactPayload,
@@ -133,8 +168,12 @@ class ContactMutations:
             _contact_payload,
         )
 
-    @strawberry.mutation
-    async def set_preference(self, info: strawberry.Info, input: SetPreferenceInput) -> PreferencePayload:
+    @strawberry.mutation(description="Set one of an account's preferences. Any team but INTEGRATION.")
+    async def set_preference(
+        self,
+        info: strawberry.Info,
+        input: Annotated[SetPreferenceInput, strawberry.argument(description="The key and its value.")],
+    ) -> PreferencePayload:
         return await change(
             info,
             PreferencePayload,
@@ -148,11 +187,11 @@ class ContactMutations:
             _preference_payload,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Remove one of an account's preferences. Any team but INTEGRATION.")
     async def remove_preference(
         self,
         info: strawberry.Info,
-        input: RemovePreferenceInput,
+        input: Annotated[RemovePreferenceInput, strawberry.argument(description="The key to remove.")],
     ) -> PreferencePayload:
         return await change(
             info,

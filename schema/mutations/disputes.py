@@ -1,6 +1,7 @@
 """Disputes: a customer contests invoices, and AR or service settles it."""
 
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -11,33 +12,60 @@ from schema.types.entries.enums import DisputeReason, DisputeStatus
 from services import entry_changes
 
 
-@strawberry.input
+@strawberry.input(description="A dispute the customer raised over invoices.")
 class OpenDisputeInput:
-    account_id: strawberry.ID
-    invoice_ids: list[strawberry.ID]
-    reason: DisputeReason
-    summary: str
-    amount: Decimal | None = None
-    body: str | None = None
-    contact_id: strawberry.ID | None = None
-    idempotency_key: str | None = None
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    invoice_ids: list[strawberry.ID] = strawberry.field(
+        description="The invoices contested (Invoice ids of the same account), at least one."
+    )
+    reason: DisputeReason = strawberry.field(description="Why the customer contests them.")
+    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    amount: Decimal | None = strawberry.field(
+        default=None,
+        description='The amount contested, a decimal string such as "120.00", in the '
+        "invoices' currency; null: the whole invoices.",
+    )
+    body: str | None = strawberry.field(
+        default=None,
+        description="The full text, up to 50,000 characters; null for none. Card numbers "
+        "and IBANs are masked.",
+    )
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The person it concerns (a Contact id of the same account); null for none."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any 1-200 characters, new per intended write: a retry with the same "
+        "key and the same input returns the first result and writes nothing; "
+        "with another input it is a CONFLICT.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="How an open dispute was settled.")
 class ResolveDisputeInput:
-    id: strawberry.ID
-    status: DisputeStatus
-    resolution: str
+    id: strawberry.ID = strawberry.field(description="The dispute (an Entry id).")
+    status: DisputeStatus = strawberry.field(description="RESOLVED or REJECTED; OPEN is INVALID.")
+    resolution: str = strawberry.field(description="How it was settled, in words (required).")
 
 
 @strawberry.type
 class DisputeMutations:
-    @strawberry.mutation
-    async def open_dispute(self, info: strawberry.Info, input: OpenDisputeInput) -> EntryPayload:
+    @strawberry.mutation(description="Open a dispute over invoices. SERVICE, AR, ADMIN.")
+    async def open_dispute(
+        self,
+        info: strawberry.Info,
+        input: Annotated[OpenDisputeInput, strawberry.argument(description="The dispute.")],
+    ) -> EntryPayload:
         return await created(info, input, lambda: DisputeDetail(input.reason, input.amount))
 
-    @strawberry.mutation
-    async def resolve_dispute(self, info: strawberry.Info, input: ResolveDisputeInput) -> EntryPayload:
+    @strawberry.mutation(description="Settle an open dispute. SERVICE, AR, ADMIN.")
+    async def resolve_dispute(
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            ResolveDisputeInput, strawberry.argument(description="The dispute and its outcome.")
+        ],
+    ) -> EntryPayload:
         def resolution() -> DisputeResolution:
             return DisputeResolution(
                 entry_id=entry_id(input.id, ("input", "id")), status=input.status, resolution=input.resolution

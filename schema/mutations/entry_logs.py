@@ -1,6 +1,7 @@
 """Logging what was heard: notes, interactions (calls, emails, meetings, letters, texts) and news."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -11,29 +12,51 @@ from schema.mutations.payloads import EntryPayload
 from schema.types.entries.enums import Direction, EntryKind, InteractionOutcome, NewsCategory, Visibility
 
 
-@strawberry.input
+@strawberry.input(description="A note for an account's timeline.")
 class LogNoteInput:
-    account_id: strawberry.ID
-    summary: str
-    body: str | None = None
-    contact_id: strawberry.ID | None = None
-    invoice_ids: list[strawberry.ID] | None = None
-    tags: list[str] | None = None
-    occurred_at: datetime | None = None
-    visibility: Visibility | None = None
-    idempotency_key: str | None = None
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    body: str | None = strawberry.field(
+        default=None,
+        description="The full text, up to 50,000 characters; null for none. Card numbers "
+        "and IBANs are masked.",
+    )
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The person it concerns (a Contact id of the same account); null for none."
+    )
+    invoice_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The invoices it concerns (Invoice ids of the same account)."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Labels, at most 20, each 1-50 characters."
+    )
+    occurred_at: datetime | None = strawberry.field(
+        default=None,
+        description="When it happened; default now. Without an offset it is UTC. Between 1900 and 2199.",
+    )
+    visibility: Visibility | None = strawberry.field(
+        default=None,
+        description="RESTRICTED hides it from SALES and SERVICE (only AR and ADMIN may set "
+        "it); default ALL_TEAMS.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any 1-200 characters, new per intended write: a retry with the same "
+        "key and the same input returns the first result and writes nothing; "
+        "with another input it is a CONFLICT.",
+    )
 
 
 @strawberry.input
 class _InteractionFields:
-    account_id: strawberry.ID
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
     kind: EntryKind = strawberry.field(description="CALL, EMAIL, MEETING, LETTER or SMS.")
-    direction: Direction
-    summary: str
-    outcome: InteractionOutcome | None = None
+    direction: Direction = strawberry.field(description="Who reached out.")
+    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    outcome: InteractionOutcome | None = strawberry.field(default=None, description="How it went.")
 
 
-@strawberry.input
+@strawberry.input(description="A call, email, meeting, letter or text message for an account's timeline.")
 class LogInteractionInput(_InteractionFields, LogNoteInput):
     """A note with a kind, a direction and an outcome.
 
@@ -43,29 +66,61 @@ class LogInteractionInput(_InteractionFields, LogNoteInput):
     """
 
 
-@strawberry.input
+@strawberry.input(description="Customer news for an account's timeline.")
 class LogNewsInput:
-    account_id: strawberry.ID
-    category: NewsCategory
-    summary: str
-    body: str | None = None
-    tags: list[str] | None = None
-    occurred_at: datetime | None = None
-    visibility: Visibility | None = None
-    idempotency_key: str | None = None
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    category: NewsCategory = strawberry.field(description="What kind of news.")
+    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    body: str | None = strawberry.field(
+        default=None,
+        description="The full text, up to 50,000 characters; null for none. Card numbers "
+        "and IBANs are masked.",
+    )
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Labels, at most 20, each 1-50 characters."
+    )
+    occurred_at: datetime | None = strawberry.field(
+        default=None,
+        description="When it happened; default now. Without an offset it is UTC. Between 1900 and 2199.",
+    )
+    visibility: Visibility | None = strawberry.field(
+        default=None,
+        description="RESTRICTED hides it from SALES and SERVICE (only AR and ADMIN may set "
+        "it); default ALL_TEAMS.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any 1-200 characters, new per intended write: a retry with the same "
+        "key and the same input returns the first result and writes nothing; "
+        "with another input it is a CONFLICT.",
+    )
 
 
 @strawberry.type
 class EntryLogMutations:
-    @strawberry.mutation
-    async def log_note(self, info: strawberry.Info, input: LogNoteInput) -> EntryPayload:
+    @strawberry.mutation(description="Write a note on an account's timeline. SALES, SERVICE, AR, ADMIN.")
+    async def log_note(
+        self,
+        info: strawberry.Info,
+        input: Annotated[LogNoteInput, strawberry.argument(description="The note.")],
+    ) -> EntryPayload:
         return await created(info, input, NoteDetail)
 
-    @strawberry.mutation
-    async def log_interaction(self, info: strawberry.Info, input: LogInteractionInput) -> EntryPayload:
+    @strawberry.mutation(
+        description="Record a call, email, meeting, letter or text. SALES, SERVICE, AR, ADMIN."
+    )
+    async def log_interaction(
+        self,
+        info: strawberry.Info,
+        input: Annotated[LogInteractionInput, strawberry.argument(description="The interaction.")],
+    ) -> EntryPayload:
         kind = EntryKindValue(input.kind.value)
         return await created(info, input, lambda: InteractionDetail(kind, input.direction, input.outcome))
 
-    @strawberry.mutation
-    async def log_news(self, info: strawberry.Info, input: LogNewsInput) -> EntryPayload:
+    @strawberry.mutation(description="Record news about the customer. SALES, SERVICE, AR, ADMIN.")
+    async def log_news(
+        self,
+        info: strawberry.Info,
+        input: Annotated[LogNewsInput, strawberry.argument(description="The news.")],
+    ) -> EntryPayload:
         return await created(info, input, lambda: NewsDetail(input.category))

@@ -1,6 +1,7 @@
 """Follow-ups: something to do for an account by a date, for oneself or a colleague."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -11,14 +12,25 @@ from schema.mutations.payloads import EntryPayload
 from services import entry_changes
 
 
-@strawberry.input
+@strawberry.input(description="Something to do for an account by a time.")
 class CreateFollowUpInput:
-    account_id: strawberry.ID
-    summary: str
-    due_at: datetime
-    assignee_id: strawberry.ID | None = None
-    body: str | None = None
-    idempotency_key: str | None = None
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    due_at: datetime = strawberry.field(description="When it should be done by. Without an offset it is UTC.")
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Who should do it (a User id); null names nobody."
+    )
+    body: str | None = strawberry.field(
+        default=None,
+        description="The full text, up to 50,000 characters; null for none. Card numbers "
+        "and IBANs are masked.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any 1-200 characters, new per intended write: a retry with the same "
+        "key and the same input returns the first result and writes nothing; "
+        "with another input it is a CONFLICT.",
+    )
     contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="Whom to contact: the call brief suggests this person first."
     )
@@ -26,8 +38,12 @@ class CreateFollowUpInput:
 
 @strawberry.type
 class FollowUpMutations:
-    @strawberry.mutation
-    async def create_follow_up(self, info: strawberry.Info, input: CreateFollowUpInput) -> EntryPayload:
+    @strawberry.mutation(description="Plan something to do for an account. SALES, SERVICE, AR, ADMIN.")
+    async def create_follow_up(
+        self,
+        info: strawberry.Info,
+        input: Annotated[CreateFollowUpInput, strawberry.argument(description="The follow-up.")],
+    ) -> EntryPayload:
         def detail() -> FollowUpDetail:
             assignee = input.assignee_id
             path = ("input", "assigneeId")
@@ -37,8 +53,12 @@ class FollowUpMutations:
 
         return await created(info, input, detail)
 
-    @strawberry.mutation
-    async def complete_follow_up(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:
+    @strawberry.mutation(description="Mark a follow-up done; a second time is a CONFLICT.")
+    async def complete_follow_up(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The follow-up (an Entry id).")],
+    ) -> EntryPayload:
         return await answered(
             info, lambda conn, actor: entry_changes.complete_follow_up(conn, actor, entry_id(id, ("id",)))
         )

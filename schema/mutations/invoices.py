@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from typing import Annotated
 
 import strawberry
 
@@ -18,33 +19,50 @@ from services import invoices
 
 @strawberry.input(description="Keyed by externalRef.")
 class InvoiceUpsertInput:
-    external_ref: ExternalRefInput
+    external_ref: ExternalRefInput = strawberry.field(
+        description="The key: the invoice with this ref is updated, else a new one is created."
+    )
     account_ref: ExternalRefInput = strawberry.field(description="The account's externalRef.")
-    number: str
-    issued_on: date
-    due_on: date
-    currency: str
-    total: Decimal
-    balance: Decimal
-    status: InvoiceStatus
+    number: str = strawberry.field(description="The invoice number printed on it.")
+    issued_on: date = strawberry.field(description="The day it was issued, 1900-01-01 to 2199-12-31.")
+    due_on: date = strawberry.field(description="The day payment is due, not before issuedOn.")
+    currency: str = strawberry.field(description='ISO 4217 code, e.g. "EUR".')
+    total: Decimal = strawberry.field(description='The invoiced amount, a decimal string such as "1234.50".')
+    balance: Decimal = strawberry.field(description="What is still due, at most the total; 0 when PAID.")
+    status: InvoiceStatus = strawberry.field(
+        description="Its state in the billing system; a change writes an INVOICE_STATUS entry."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The part of a payment that settles one invoice.")
 class PaymentAllocationInput:
-    invoice_id: strawberry.ID
-    amount: Decimal
+    invoice_id: strawberry.ID = strawberry.field(
+        description="The invoice (an Invoice id of the same account)."
+    )
+    amount: Decimal = strawberry.field(description="How much of the payment goes to it, at most its balance.")
 
 
-@strawberry.input
+@strawberry.input(description="A payment received from the customer.")
 class RecordPaymentInput:
-    account_id: strawberry.ID
-    amount: Decimal
-    currency: str
-    received_on: date
-    method: str | None = None
-    reference: str | None = None
-    allocations: list[PaymentAllocationInput] | None = None
-    idempotency_key: str | None = None
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    amount: Decimal = strawberry.field(
+        description='How much was paid, a decimal string such as "1000.00", more than 0.'
+    )
+    currency: str = strawberry.field(description='ISO 4217 code, e.g. "EUR".')
+    received_on: date = strawberry.field(description="The day the money arrived.")
+    method: str | None = strawberry.field(default=None, description='How it was paid, e.g. "bank transfer".')
+    reference: str | None = strawberry.field(
+        default=None, description="The payment's reference, e.g. from the bank statement."
+    )
+    allocations: list[PaymentAllocationInput] | None = strawberry.field(
+        default=None, description="Which invoices it pays and how much of each; together at most the amount."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any 1-200 characters, new per intended write: a retry with the same "
+        "key and the same input returns the first result and writes nothing; "
+        "with another input it is a CONFLICT.",
+    )
 
 
 @strawberry.type
@@ -53,7 +71,10 @@ class InvoiceMutations:
     async def upsert_invoices(
         self,
         info: strawberry.Info,
-        input: list[InvoiceUpsertInput],
+        input: Annotated[
+            list[InvoiceUpsertInput],
+            strawberry.argument(description="The invoices, each keyed by externalRef; every key once."),
+        ],
     ) -> UpsertInvoicesPayload:
         return await change(
             info,
@@ -83,8 +104,14 @@ class InvoiceMutations:
             ),
         )
 
-    @strawberry.mutation
-    async def record_payment(self, info: strawberry.Info, input: RecordPaymentInput) -> EntryPayload:
+    @strawberry.mutation(
+        description="Record a payment, lowering the balances of the invoices it pays. AR, ADMIN, INTEGRATION."
+    )
+    async def record_payment(
+        self,
+        info: strawberry.Info,
+        input: Annotated[RecordPaymentInput, strawberry.argument(description="The payment.")],
+    ) -> EntryPayload:
         return await created(
             info,
             input,

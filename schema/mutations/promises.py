@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -11,50 +12,96 @@ from schema.mutations.payloads import EntryPayload
 from services import entry_changes
 
 
-@strawberry.input
+@strawberry.input(description="A promise the customer made to pay an amount by a day.")
 class RecordPromiseInput:
-    account_id: strawberry.ID
-    amount: Decimal
-    currency: str
-    promised_for: date
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    amount: Decimal = strawberry.field(
+        description='The amount promised, a decimal string such as "1500.00", more than 0.'
+    )
+    currency: str = strawberry.field(description='ISO 4217 code, e.g. "EUR".')
+    promised_for: date = strawberry.field(description="The day the customer promised to pay by.")
     grace_days: int | None = strawberry.field(default=None, description="Default 3.")
-    invoice_ids: list[strawberry.ID] | None = None
-    contact_id: strawberry.ID | None = None
-    summary: str | None = None
-    body: str | None = None
-    idempotency_key: str | None = None
+    invoice_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The invoices it concerns (Invoice ids of the same account)."
+    )
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Who promised (a Contact id of the same account)."
+    )
+    summary: str | None = strawberry.field(
+        default=None,
+        description="One line, at most 500 characters; null for a summary written from the amount and day.",
+    )
+    body: str | None = strawberry.field(
+        default=None,
+        description="The full text, up to 50,000 characters; null for none. Card numbers "
+        "and IBANs are masked.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any 1-200 characters, new per intended write: a retry with the same "
+        "key and the same input returns the first result and writes nothing; "
+        "with another input it is a CONFLICT.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="One payment of a plan.")
 class InstallmentInput:
-    due_on: date
-    amount: Decimal
+    due_on: date = strawberry.field(description="The day it is due.")
+    amount: Decimal = strawberry.field(
+        description='How much, a decimal string such as "500.00", more than 0, in the plan\'s currency.'
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Installments agreed with the customer.")
 class CreatePaymentPlanInput:
-    account_id: strawberry.ID
-    currency: str
-    installments: list[InstallmentInput]
-    invoice_ids: list[strawberry.ID] | None = None
-    contact_id: strawberry.ID | None = None
-    summary: str | None = None
-    body: str | None = None
-    idempotency_key: str | None = None
+    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    currency: str = strawberry.field(description='ISO 4217 code of every installment, e.g. "EUR".')
+    installments: list[InstallmentInput] = strawberry.field(description="The installments, at least one.")
+    invoice_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The invoices it concerns (Invoice ids of the same account)."
+    )
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Who agreed to it (a Contact id of the same account)."
+    )
+    summary: str | None = strawberry.field(
+        default=None,
+        description="One line, at most 500 characters; null for a summary written from the installments.",
+    )
+    body: str | None = strawberry.field(
+        default=None,
+        description="The full text, up to 50,000 characters; null for none. Card numbers "
+        "and IBANs are masked.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any 1-200 characters, new per intended write: a retry with the same "
+        "key and the same input returns the first result and writes nothing; "
+        "with another input it is a CONFLICT.",
+    )
 
 
 @strawberry.type
 class PromiseMutations:
-    @strawberry.mutation
-    async def record_promise(self, info: strawberry.Info, input: RecordPromiseInput) -> EntryPayload:
+    @strawberry.mutation(description="Record a promise to pay. AR, ADMIN.")
+    async def record_promise(
+        self,
+        info: strawberry.Info,
+        input: Annotated[RecordPromiseInput, strawberry.argument(description="The promise.")],
+    ) -> EntryPayload:
         return await created(
             info,
             input,
             lambda: PromiseDetail(input.amount, input.currency, input.promised_for, input.grace_days),
         )
 
-    @strawberry.mutation
-    async def cancel_promise(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:
+    @strawberry.mutation(
+        description="Cancel a promise: it no longer counts. AR, ADMIN; a second time is a CONFLICT."
+    )
+    async def cancel_promise(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The promise (an Entry id).")],
+    ) -> EntryPayload:
         return await answered(
             info, lambda conn, actor: entry_changes.cancel_promise(conn, actor, entry_id(id, ("id",)))
         )
@@ -62,7 +109,11 @@ class PromiseMutations:
 
 @strawberry.type
 class PaymentPlanMutations:
-    @strawberry.mutation
-    async def create_payment_plan(self, info: strawberry.Info, input: CreatePaymentPlanInput) -> EntryPayload:
+    @strawberry.mutation(description="Record a payment plan. AR, ADMIN.")
+    async def create_payment_plan(
+        self,
+        info: strawberry.Info,
+        input: Annotated[CreatePaymentPlanInput, strawberry.argument(description="The plan.")],
+    ) -> EntryPayload:
         installments = tuple(Installment(i.due_on, i.amount) for i in input.installments)
         return await created(info, input, lambda: PlanDetail(input.currency, installments))

@@ -15,6 +15,7 @@ from schema.types.contact import Contact
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.rows import entry_from_row
 from schema.types.entries.timeline import TimelineEntryConnection, TimelineFilter, timeline_page
+from schema.types.enums import described_enum
 from schema.types.invoice import Invoice, InvoiceConnection, InvoiceFilter, today
 from schema.types.node import Node
 from schema.types.preference import Preference
@@ -26,39 +27,54 @@ if TYPE_CHECKING:
     from schema.types.brief import CallBrief
 
 
-AccountStatus = strawberry.enum(accounts.AccountStatus, name="AccountStatus")
+AccountStatus = described_enum(
+    accounts.AccountStatus,
+    "AccountStatus",
+    "Where the relationship with a customer stands.",
+    {
+        "ACTIVE": "A current customer; new accounts start ACTIVE.",
+        "ON_HOLD": "Business is paused, e.g. deliveries stopped until the customer pays.",
+        "CLOSED": "No longer a customer; its timeline stays readable.",
+    },
+)
 
 
 @strawberry.type(description="A customer account: one shared timeline.")
 class Account(Node):
-    name: str
-    status: AccountStatus
-    tags: list[str]
+    name: str = strawberry.field(description="The customer's name as people know it, 1-200 characters.")
+    status: AccountStatus = strawberry.field(description="Where the relationship stands.")
+    tags: list[str] = strawberry.field(
+        description='Labels, e.g. "key-account"; at most 20, each 1-50 characters.'
+    )
     time_zone: str = strawberry.field(description='IANA name; "UTC" when unknown.')
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When the account was created.")
+    updated_at: datetime = strawberry.field(
+        description="When the account's own fields last changed; new timeline entries do not change it."
+    )
     version: int = strawberry.field(description="Optimistic concurrency token.")
     account_id: strawberry.Private[UUID]
     owner_id: strawberry.Private[UUID | None]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The account's ids in other systems (ERP, billing); empty when it has none."
+    )
     async def external_refs(self, info: strawberry.Info) -> list[ExternalRef]:
         refs = await info.context.loaders.account_refs.load(self.account_id)
         return [ExternalRef(system=system, id=external_id) for system, external_id in refs]
 
-    @strawberry.field
+    @strawberry.field(description="The user responsible for the account; null when nobody is.")
     async def owner(self, info: strawberry.Info) -> User | None:
         if self.owner_id is None:
             return None
         user = await info.context.loaders.user.load(self.owner_id)
         return User.from_user(user) if user else None
 
-    @strawberry.field
+    @strawberry.field(description="The people at this customer, by name.")
     async def contacts(self, info: strawberry.Info) -> list[Contact]:
         rows = await info.context.loaders.contacts_of_account.load(self.account_id)
         return [Contact.from_row(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(description="How this customer likes to be dealt with, by key.")
     async def preferences(self, info: strawberry.Info) -> list[Preference]:
         rows = await info.context.loaders.preferences.load(self.account_id)
         return [Preference.from_row(row) for row in rows]
@@ -70,12 +86,30 @@ class Account(Node):
         return [entry_from_row(row, inv) for row, inv in zip(rows, invoice_rows, strict=True)]
 
     @strawberry.field(description="One per currency, as of asOf (default today).")
-    async def receivables(self, info: strawberry.Info, as_of: date | None = None) -> list[Receivables]:
+    async def receivables(
+        self,
+        info: strawberry.Info,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description="The day to age invoices on (a UTC day, within ten years of today); "
+                "default today."
+            ),
+        ] = None,
+    ) -> list[Receivables]:
         return receivables_of(await info.context.loaders.open_invoices.load(self.account_id), day(as_of))
 
     @strawberry.field(description="Everything to know before contacting this customer at `at` (default now).")
     async def call_brief(
-        self, info: strawberry.Info, at: datetime | None = None
+        self,
+        info: strawberry.Info,
+        at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="The instant to brief for, within ten years of now; default now. A time "
+                "without offset is UTC."
+            ),
+        ] = None,
     ) -> Annotated["CallBrief", strawberry.lazy("schema.types.brief")]:
         from schema.briefing import call_brief
 
@@ -85,9 +119,27 @@ class Account(Node):
     async def timeline(
         self,
         info: strawberry.Info,
-        first: int | None = 20,
-        after: str | None = None,
-        filter: TimelineFilter | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many entries: default 20, at most 100 (more is cut to 100); "
+                "negative is INVALID."
+            ),
+        ] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor this list gave out (pageInfo.endCursor, or an edge's cursor): "
+                "the page starts right after it. Null starts at the beginning."
+            ),
+        ] = None,
+        filter: Annotated[
+            TimelineFilter | None,
+            strawberry.argument(
+                description="Only entries that match every field set; null for all. RESTRICTED "
+                "entries show only to AR and ADMIN, whatever the filter."
+            ),
+        ] = None,
     ) -> TimelineEntryConnection:
         where = filter.to_store() if filter else entries.TimelineFilter()
         return await timeline_page(info, self.account_id, where, first, after)
@@ -96,9 +148,24 @@ class Account(Node):
     async def invoices(
         self,
         info: strawberry.Info,
-        first: int | None = 50,
-        after: str | None = None,
-        filter: InvoiceFilter | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many invoices: default 50, at most 100 (more is cut to 100); "
+                "negative is INVALID."
+            ),
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor this list gave out (pageInfo.endCursor, or an edge's cursor): "
+                "the page starts right after it. Null starts at the beginning."
+            ),
+        ] = None,
+        filter: Annotated[
+            InvoiceFilter | None,
+            strawberry.argument(description="Only invoices that match every field set; null for all."),
+        ] = None,
     ) -> InvoiceConnection:
         size = pagination.page_size(first)
         key = pagination.decode(after, pagination.DAY, pagination.ID)
@@ -134,14 +201,18 @@ class Account(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A page of accounts.")
 class AccountConnection(Connection[Account]):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="Narrows accounts(): an account must match every field set.")
 class AccountFilter:
-    status: list[AccountStatus] | None = None
-    tags: list[str] | None = None
-    owner_id: strawberry.ID | None = None
-    name_contains: str | None = None
+    status: list[AccountStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    tags: list[str] | None = strawberry.field(default=None, description="At least one of these tags.")
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Owned by this user (a User id)."
+    )
+    name_contains: str | None = strawberry.field(
+        default=None, description='Part of the name, in any case: "north" finds "Northwind Traders".'
+    )

@@ -17,13 +17,22 @@ _NODE_TYPES = {"account": "Account", "contact": "Contact", "entry": "Entry", "in
     description="One change: who (null for the service itself), what, when, and to which object."
 )
 class AuditEntry:
-    at: datetime
-    actor: User | None
+    at: datetime = strawberry.field(description="When the change was committed.")
+    actor: User | None = strawberry.field(
+        description="Who made it; null for the service itself or an import without --as."
+    )
     action: str = strawberry.field(description="The mutation or command, e.g. logNote, deleteEntry.")
-    entity_type: str
+    entity_type: str = strawberry.field(
+        description="What kind of object changed: account, contact, entry or invoice."
+    )
     entity_id: strawberry.ID | None = strawberry.field(description="A global id where the object has one.")
-    before: JSON | None
-    after: JSON | None
+    before: JSON | None = strawberry.field(
+        description="Small facts before the change (ids, versions, visibility, delete "
+        "reasons), never free text; null on creation."
+    )
+    after: JSON | None = strawberry.field(
+        description="Small facts after the change, never free text; null when there are none."
+    )
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "AuditEntry":
@@ -40,6 +49,6 @@ class AuditEntry:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A page of the audit log, newest first.")
 class AuditEntryConnection(Connection[AuditEntry]):
     pass

@@ -10,6 +10,7 @@ import strawberry
 from domain import aging, invoices, promises
 from schema import ids
 from schema.types.common import Connection, ExternalRef, Money
+from schema.types.enums import described_enum
 from schema.types.node import Node
 
 if TYPE_CHECKING:
@@ -19,8 +20,32 @@ if TYPE_CHECKING:
     from schema.types.entries.timeline import TimelineEntryConnection
 
 
-InvoiceStatus = strawberry.enum(invoices.InvoiceStatus, name="InvoiceStatus")
-AgingBucket = strawberry.enum(aging.AgingBucket, name="AgingBucket")
+InvoiceStatus = described_enum(
+    invoices.InvoiceStatus,
+    "InvoiceStatus",
+    "An invoice's state, as the billing system reports it.",
+    {
+        "DRAFT": "Not yet sent; nothing is owed yet.",
+        "OPEN": "Sent and unpaid.",
+        "PARTIALLY_PAID": "Some of it is paid; balance is what is still due.",
+        "PAID": "Settled; its balance is 0.",
+        "DISPUTED": "The customer contests it; see openDispute.",
+        "WRITTEN_OFF": "Given up as uncollectable; nothing is chased.",
+        "VOID": "Cancelled; never owed.",
+    },
+)
+AgingBucket = described_enum(
+    aging.AgingBucket,
+    "AgingBucket",
+    "How long an invoice is past its due date, in days (whole days, UTC).",
+    {
+        "CURRENT": "Not overdue: not yet due, nothing owed, or closed.",
+        "DAYS_1_30": "1 to 30 days past due.",
+        "DAYS_31_60": "31 to 60 days past due.",
+        "DAYS_61_90": "61 to 90 days past due.",
+        "DAYS_91_PLUS": "91 days or more past due: severely overdue.",
+    },
+)
 
 
 def today() -> date:
@@ -29,17 +54,19 @@ def today() -> date:
 
 @strawberry.type(description="An invoice as the billing system knows it.")
 class Invoice(Node):
-    number: str
-    external_ref: ExternalRef | None
-    issued_on: date
-    due_on: date
-    total: Money
+    number: str = strawberry.field(description="The invoice number printed on it.")
+    external_ref: ExternalRef | None = strawberry.field(
+        description="Its id in the billing system; null when it was entered without one."
+    )
+    issued_on: date = strawberry.field(description="The day it was issued.")
+    due_on: date = strawberry.field(description="The day payment is due; overdue from the day after.")
+    total: Money = strawberry.field(description="The invoiced amount.")
     balance: Money = strawberry.field(description="Still due.")
-    status: InvoiceStatus
+    status: InvoiceStatus = strawberry.field(description="Its state, as the billing system reports it.")
     invoice_id: strawberry.Private[UUID]
     account_id: strawberry.Private[UUID]
 
-    @strawberry.field
+    @strawberry.field(description="The customer billed.")
     async def account(
         self, info: strawberry.Info
     ) -> Annotated["Account", strawberry.lazy("schema.types.account")]:
@@ -48,16 +75,41 @@ class Invoice(Node):
         return Account.from_row(await info.context.loaders.account.load(self.account_id))
 
     @strawberry.field(description="Days past dueOn; 0 when not yet due, nothing is owed, or closed.")
-    def days_overdue(self, as_of: date | None = None) -> int:
+    def days_overdue(
+        self,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="The day to count to (UTC); default today.")
+        ] = None,
+    ) -> int:
         return aging.days_overdue(self.due_on, self.balance.amount, self.status, as_of or today())
 
-    @strawberry.field
-    def aging_bucket(self, as_of: date | None = None) -> AgingBucket:
+    @strawberry.field(description="The aging bucket of daysOverdue.")
+    def aging_bucket(
+        self,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="The day to count to (UTC); default today.")
+        ] = None,
+    ) -> AgingBucket:
         return aging.bucket(self.days_overdue(as_of))
 
     @strawberry.field(description="Entries about this invoice, newest first.")
     async def timeline(
-        self, info: strawberry.Info, first: int | None = 20, after: str | None = None
+        self,
+        info: strawberry.Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many entries: default 20, at most 100 (more is cut to 100); "
+                "negative is INVALID."
+            ),
+        ] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor this list gave out (pageInfo.endCursor, or an edge's cursor): "
+                "the page starts right after it. Null starts at the beginning."
+            ),
+        ] = None,
     ) -> Annotated["TimelineEntryConnection", strawberry.lazy("schema.types.entries.timeline")]:
         from schema.types.entries.timeline import timeline_page
         from store.entries import TimelineFilter
@@ -120,12 +172,14 @@ class Invoice(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A page of invoices.")
 class InvoiceConnection(Connection[Invoice]):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="Narrows Account.invoices: an invoice must match every field set.")
 class InvoiceFilter:
-    status: list[InvoiceStatus] | None = None
-    overdue_only: bool | None = None
+    status: list[InvoiceStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    overdue_only: bool | None = strawberry.field(
+        default=None, description="True: only invoices with money past their due date today."
+    )

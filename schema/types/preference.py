@@ -9,15 +9,20 @@ import strawberry
 from schema.types.user import User
 
 
-@strawberry.type
+@strawberry.type(
+    description="How a customer likes to be dealt with, as a key and a value, e.g. "
+    '"invoice_delivery": "portal".'
+)
 class Preference:
-    key: str
-    value: str
-    note: str | None
-    set_at: datetime
+    key: str = strawberry.field(
+        description='What it is about, e.g. "invoice_delivery"; one value per key and account.'
+    )
+    value: str = strawberry.field(description='The customer\'s wish, e.g. "portal".')
+    note: str | None = strawberry.field(description="Context in words; null without one.")
+    set_at: datetime = strawberry.field(description="When it was last set.")
     set_by_id: strawberry.Private[UUID | None]
 
-    @strawberry.field
+    @strawberry.field(description="Who set it; null when the service did.")
     async def set_by(self, info: strawberry.Info) -> User | None:
         if self.set_by_id is None:
             return None

@@ -10,15 +10,21 @@ from schema.types.brief import ContactSuggestion, RiskFlag
 from schema.types.common import Money, PageInfo
 
 
-@strawberry.type
+@strawberry.type(description="One account in the collections queue, with why it is where it is.")
 class CollectionsItem:
-    account: Account
+    account: Account = strawberry.field(description="The customer.")
     priority: float = strawberry.field(description="Higher = call sooner; see reasons.")
     overdue: list[Money] = strawberry.field(description="Per currency, disputed amounts excluded.")
-    oldest_days_overdue: int
-    reachable_now: bool
-    flags: list[RiskFlag]
-    reasons: list[str]
+    oldest_days_overdue: int = strawberry.field(
+        description="Days past due of its oldest overdue money that no open promise covers."
+    )
+    reachable_now: bool = strawberry.field(
+        description="Whether someone on the account may be contacted at the queue's instant."
+    )
+    flags: list[RiskFlag] = strawberry.field(description="What to know before calling.")
+    reasons: list[str] = strawberry.field(
+        description='Why this priority, as sentences, e.g. "oldest unpromised debt 45 days overdue".'
+    )
     who_to_contact: strawberry.Private[Callable[[], Awaitable[list[ContactSuggestion]]]]
 
     @strawberry.field(
@@ -43,13 +49,17 @@ class CollectionsItem:
         )
 
 
-@strawberry.type
+@strawberry.type(description="One account of the queue, with its cursor.")
 class CollectionsEdge:
-    cursor: str
-    node: CollectionsItem
+    cursor: str = strawberry.field(description="Opaque; pass it as `after` to continue after this account.")
+    node: CollectionsItem = strawberry.field(description="The account and its priority.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of the collections queue, most urgent first.")
 class CollectionsConnection:
-    edges: list[CollectionsEdge]
-    page_info: PageInfo
+    edges: list[CollectionsEdge] = strawberry.field(
+        description="The accounts of this page, most urgent first."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Whether more accounts follow, and the cursor to read them."
+    )

@@ -11,21 +11,23 @@ from schema.types.common import Money
 from schema.types.invoice import AgingBucket
 
 
-@strawberry.type
+@strawberry.type(description="The overdue money of one aging bucket.")
 class BucketAmount:
-    bucket: AgingBucket
-    amount: Money
+    bucket: AgingBucket = strawberry.field(description="How long past due.")
+    amount: Money = strawberry.field(description="The balance of the invoices in it.")
 
 
 @strawberry.type(description="One currency's open, overdue and disputed amounts; never converted.")
 class Receivables:
-    currency: str
-    open: Money
-    overdue: Money
-    disputed: Money
-    buckets: list[BucketAmount]
-    open_invoice_count: int
-    oldest_days_overdue: int
+    currency: str = strawberry.field(description='ISO 4217 code, e.g. "EUR".')
+    open: Money = strawberry.field(description="The balance of every invoice still owed.")
+    overdue: Money = strawberry.field(description="The part of it past due.")
+    disputed: Money = strawberry.field(description="The part of it under open disputes.")
+    buckets: list[BucketAmount] = strawberry.field(description="The open balance split by aging bucket.")
+    open_invoice_count: int = strawberry.field(description="How many invoices are still owed.")
+    oldest_days_overdue: int = strawberry.field(
+        description="Days past due of the oldest overdue invoice; 0 when none is."
+    )
 
     @classmethod
     def of(cls, r: rules.Receivables) -> "Receivables":

@@ -7,17 +7,32 @@ import strawberry
 
 from domain.teams import Team as TeamValue
 from schema import ids
+from schema.types.enums import described_enum
 from schema.types.node import Node
 from store import users
 
-Team = strawberry.enum(TeamValue, name="Team")
+Team = described_enum(
+    TeamValue,
+    "Team",
+    "A user's team: it decides what they may write, and whether they see RESTRICTED entries.",
+    {
+        "SALES": "Sales: writes accounts, contacts, notes, interactions, news and follow-ups.",
+        "SERVICE": "Customer service: what SALES writes, and opens and resolves disputes.",
+        "AR": "Accounts receivable: what SERVICE writes, promises, payment plans, invoices, payments; "
+        "writes and reads RESTRICTED entries.",
+        "ADMIN": "Everything AR may, edits and deletes anyone's entries, and reads the audit log.",
+        "INTEGRATION": "A system such as the ERP: upserts accounts and invoices, records payments.",
+    },
+)
 
 
 @strawberry.type(description="A person or integration; the team decides what they may write and see.")
 class User(Node):
-    email: str
-    name: str
-    team: Team
+    email: str = strawberry.field(description="Sign-in email; identity-provider tokens find the user by it.")
+    name: str = strawberry.field(description="Display name.")
+    team: Team = strawberry.field(
+        description="The user's team: what they may write, and whether they see RESTRICTED entries."
+    )
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], prefix: str = "") -> "User":

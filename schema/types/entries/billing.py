@@ -17,8 +17,10 @@ InvoiceStatusRef = Annotated["InvoiceStatus", strawberry.lazy("schema.types.invo
 
 @strawberry.type(description="Written by the service when an invoice changes status.")
 class InvoiceStatusChange(TimelineEntry):
-    from_status: InvoiceStatusRef | None
-    to_status: InvoiceStatusRef
+    from_status: InvoiceStatusRef | None = strawberry.field(
+        description="The status before; null when the invoice was new."
+    )
+    to_status: InvoiceStatusRef = strawberry.field(description="The status after.")
 
     @classmethod
     def details(cls, row: asyncpg.Record) -> dict:
@@ -30,12 +32,16 @@ class InvoiceStatusChange(TimelineEntry):
         }
 
 
-@strawberry.type
+@strawberry.type(description="A payment received from the customer, perhaps allocated to invoices.")
 class PaymentReceived(TimelineEntry):
-    amount: Money
-    received_on: date
-    method: str | None
-    reference: str | None
+    amount: Money = strawberry.field(description="How much was paid.")
+    received_on: date = strawberry.field(description="The day the money arrived.")
+    method: str | None = strawberry.field(
+        description='How it was paid, e.g. "bank transfer"; null when unknown.'
+    )
+    reference: str | None = strawberry.field(
+        description="The payment's reference, e.g. a bank reference; null when unknown."
+    )
 
     @classmethod
     def details(cls, row: asyncpg.Record) -> dict:

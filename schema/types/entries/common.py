@@ -28,12 +28,14 @@ InvoiceRef = Annotated["Invoice", strawberry.lazy("schema.types.invoice")]
 
 @strawberry.type(description="An earlier version of an entry's text.")
 class EntryRevision:
-    revision: int
-    summary: str
-    body: str | None
-    tags: list[str]
-    edited_by: User | None
-    edited_at: datetime
+    revision: int = strawberry.field(description="Which version this was: 1 is the original text.")
+    summary: str = strawberry.field(description="The summary as it was.")
+    body: str | None = strawberry.field(description="The body as it was; null if it had none.")
+    tags: list[str] = strawberry.field(description="The tags as they were.")
+    edited_by: User | None = strawberry.field(
+        description="Who wrote this version: its editor, or the author of the original; null: the service."
+    )
+    edited_at: datetime = strawberry.field(description="When this version was written.")
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "EntryRevision":
@@ -49,19 +51,29 @@ class EntryRevision:
 
 @strawberry.interface(description="Something that happened with a customer, on its timeline.")
 class TimelineEntry(Node):
-    account: AccountRef
-    kind: EntryKind
-    occurred_at: datetime
-    recorded_at: datetime
+    account: AccountRef = strawberry.field(description="The account whose timeline it is on.")
+    kind: EntryKind = strawberry.field(description="What it records; decides its type.")
+    occurred_at: datetime = strawberry.field(
+        description="When it happened, as the author said; the timeline's order."
+    )
+    recorded_at: datetime = strawberry.field(description="When it was written to Rapport.")
     author: User | None = strawberry.field(description="Null when written by the service itself.")
-    team: Team
-    summary: str
-    body: str | None
-    contact: ContactRef | None
-    invoices: list[InvoiceRef]
-    tags: list[str]
-    pinned: bool
-    visibility: Visibility
+    team: Team = strawberry.field(description="The author's team when it was written.")
+    summary: str = strawberry.field(
+        description="One line, at most 500 characters. Card numbers and IBANs are masked to "
+        "their last four characters."
+    )
+    body: str | None = strawberry.field(
+        description="The full text, at most 50,000 characters, masked like the summary; "
+        "null when there is none."
+    )
+    contact: ContactRef | None = strawberry.field(description="The person it concerns; null when none.")
+    invoices: list[InvoiceRef] = strawberry.field(description="The invoices it concerns; empty when none.")
+    tags: list[str] = strawberry.field(description="Labels; empty when none.")
+    pinned: bool = strawberry.field(
+        description="Pinned entries show first in Account.pinned and the call brief."
+    )
+    visibility: Visibility = strawberry.field(description="RESTRICTED entries reach only AR and ADMIN.")
     revision: int = strawberry.field(description="1 on creation, +1 per edit.")
     entry_id: strawberry.Private[UUID]
     event_cursor: str | None = strawberry.field(

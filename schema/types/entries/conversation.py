@@ -7,15 +7,15 @@ from schema.types.entries.common import TimelineEntry
 from schema.types.entries.enums import Direction, InteractionOutcome, NewsCategory
 
 
-@strawberry.type
+@strawberry.type(description="A note someone wrote about the customer.")
 class Note(TimelineEntry):
     pass
 
 
 @strawberry.type(description="A call, email, meeting, letter or text message.")
 class Interaction(TimelineEntry):
-    direction: Direction
-    outcome: InteractionOutcome | None
+    direction: Direction = strawberry.field(description="Who reached out.")
+    outcome: InteractionOutcome | None = strawberry.field(description="How it went; null when not said.")
 
     @classmethod
     def details(cls, row: asyncpg.Record) -> dict:
@@ -28,7 +28,7 @@ class Interaction(TimelineEntry):
 
 @strawberry.type(description="Customer news: downsizing, a new CFO, a merger...")
 class CustomerNews(TimelineEntry):
-    category: NewsCategory
+    category: NewsCategory = strawberry.field(description="What kind of news.")
 
     @classmethod
     def details(cls, row: asyncpg.Record) -> dict:

@@ -10,13 +10,17 @@ from schema.types.entries.common import TimelineEntry
 from schema.types.entries.enums import DisputeReason, DisputeStatus
 
 
-@strawberry.type
+@strawberry.type(description="A customer contests invoices; open until resolved or rejected.")
 class Dispute(TimelineEntry):
-    reason: DisputeReason
-    amount: Money | None
-    status: DisputeStatus
-    resolved_at: datetime | None
-    resolution: str | None
+    reason: DisputeReason = strawberry.field(description="Why the customer contests them.")
+    amount: Money | None = strawberry.field(
+        description="The amount contested; null when the whole invoices are."
+    )
+    status: DisputeStatus = strawberry.field(description="Where it stands.")
+    resolved_at: datetime | None = strawberry.field(
+        description="When it was resolved or rejected; null while OPEN."
+    )
+    resolution: str | None = strawberry.field(description="How it was settled, in words; null while OPEN.")
 
     @classmethod
     def details(cls, row: asyncpg.Record) -> dict:

@@ -10,13 +10,13 @@ from schema.types.entries.common import TimelineEntry
 from schema.types.user import User
 
 
-@strawberry.type
+@strawberry.type(description="Something to do for the account by a time, for oneself or a colleague.")
 class FollowUp(TimelineEntry):
-    due_at: datetime
-    done: bool
+    due_at: datetime = strawberry.field(description="When it should be done by.")
+    done: bool = strawberry.field(description="True once completeFollowUp was called.")
     assignee_id: strawberry.Private[UUID | None]
 
-    @strawberry.field
+    @strawberry.field(description="Who should do it; null when nobody was named.")
     async def assignee(self, info: strawberry.Info) -> User | None:
         if self.assignee_id is None:
             return None

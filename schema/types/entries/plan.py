@@ -10,15 +10,15 @@ from schema.types.common import Money
 from schema.types.entries.common import TimelineEntry
 
 
-@strawberry.type
+@strawberry.type(description="One agreed payment of a payment plan.")
 class Installment:
-    due_on: date
-    amount: Money
+    due_on: date = strawberry.field(description="The day it is due.")
+    amount: Money = strawberry.field(description="How much, in the plan's currency.")
 
 
-@strawberry.type
+@strawberry.type(description="Installments agreed with the customer to pay what is owed.")
 class PaymentPlan(TimelineEntry):
-    installments: list[Installment]
+    installments: list[Installment] = strawberry.field(description="The installments, in the order agreed.")
 
     @classmethod
     def details(cls, row: asyncpg.Record) -> dict:

@@ -1,6 +1,7 @@
 """A promise to pay, whose status is derived on read from the payments received."""
 
 from datetime import UTC, date
+from typing import Annotated
 
 import asyncpg
 import strawberry
@@ -12,15 +13,23 @@ from schema.types.entries.common import TimelineEntry
 from schema.types.entries.enums import PromiseStatus
 
 
-@strawberry.type
+@strawberry.type(description="The customer promised to pay an amount by a day.")
 class PromiseToPay(TimelineEntry):
-    amount: Money
-    promised_for: date
-    grace_days: int
+    amount: Money = strawberry.field(description="How much was promised.")
+    promised_for: date = strawberry.field(description="The day the customer promised to pay by.")
+    grace_days: int = strawberry.field(
+        description="Days after promisedFor a payment still keeps the promise (bank delays)."
+    )
     rule: strawberry.Private[promises.Promise]
 
     @strawberry.field(description="Derived on read from the payments received; never stored.")
-    async def status(self, info: strawberry.Info, as_of: date | None = None) -> PromiseStatus:
+    async def status(
+        self,
+        info: strawberry.Info,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="The day to judge on (UTC); default today.")
+        ] = None,
+    ) -> PromiseStatus:
         paid = await info.context.loaders.payments.load(self.account.account_id)
         return promises.status(self.rule, payment_facts(paid), day(as_of))
 

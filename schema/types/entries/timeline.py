@@ -15,20 +15,26 @@ from schema.types.user import Team
 from store import entries
 
 
-@strawberry.type
+@strawberry.type(description="A page of a timeline, newest first.")
 class TimelineEntryConnection(Connection[TimelineEntry]):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="Narrows a timeline: an entry must match every field set.")
 class TimelineFilter:
-    kinds: list[EntryKind] | None = None
-    teams: list[Team] | None = None
-    contact_id: strawberry.ID | None = None
-    invoice_id: strawberry.ID | None = None
-    tags: list[str] | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    kinds: list[EntryKind] | None = strawberry.field(default=None, description="Any of these kinds.")
+    teams: list[Team] | None = strawberry.field(default=None, description="Written by any of these teams.")
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="About this person (a Contact id)."
+    )
+    invoice_id: strawberry.ID | None = strawberry.field(
+        default=None, description="About this invoice (an Invoice id)."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Carrying at least one of these tags."
+    )
+    since: datetime | None = strawberry.field(default=None, description="Occurred at or after this instant.")
+    until: datetime | None = strawberry.field(default=None, description="Occurred at or before this instant.")
 
     def to_store(self) -> entries.TimelineFilter:
         return entries.TimelineFilter(
