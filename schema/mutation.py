@@ -6,8 +6,12 @@ from schema.mutations.accounts import AccountMutations
 from schema.mutations.contacts import ContactMutations
 from schema.mutations.entries import EntryMutations
 from schema.mutations.invoices import InvoiceMutations
+from schema.mutations.people import PeopleMutations
+from schema.work import InboxMutations
 
 
 @strawberry.type
-class Mutation(AccountMutations, ContactMutations, EntryMutations, InvoiceMutations):
+class Mutation(
+    AccountMutations, ContactMutations, EntryMutations, InvoiceMutations, PeopleMutations, InboxMutations
+):
     pass

@@ -19,6 +19,7 @@ from schema.types.node import Node
 from schema.types.queue import CollectionsConnection
 from schema.types.search import SearchFilter, SearchResults
 from schema.types.user import User
+from schema.work import WorkQueries
 from store import accounts
 from store.audit_log import audit_page
 
@@ -46,7 +47,7 @@ async def _node(info: strawberry.Info, global_id: str) -> Node | None:
 
 
 @strawberry.type
-class Query:
+class Query(WorkQueries):
     @strawberry.field(description="The caller.")
     def me(self, info: strawberry.Info) -> User:
         return User.from_user(info.context.user)

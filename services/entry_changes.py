@@ -13,10 +13,11 @@ import asyncpg
 
 from domain.actors import Actor
 from domain.commands.entries import DisputeResolution, EntryDeletion, EntryEdit, EntryPin
-from domain.entries import DELETE_REASON_MAX, RESOLUTION_MAX, DisputeStatus, EntryKind
+from domain.entries import DELETE_REASON_MAX, RESOLUTION_MAX, DisputeStatus, EntryKind, Visibility
 from domain.permissions import Write, may_change_entry
 from domain.redaction import redact
 from domain.validation import Checker, Problem, Rejected, conflict, forbidden, not_found
+from services import notifications
 from services.entries import check_text, record
 from store import entries
 
@@ -136,7 +137,7 @@ async def edit_entry(conn: asyncpg.Connection, actor: Actor, edit: EntryEdit) ->
             raise forbidden("you may edit only your own entries (ADMIN may edit any).", ID_FIELD)
         check = Checker()
         check_text(check, edit.summary, edit.body, edit.tags)
-        if edit.summary is None and edit.body is None and edit.tags is None:
+        if edit.summary is None and edit.body is None and edit.tags is None and edit.mention_ids is None:
             check.add(None, "give a summary, body or tags to change.")
         check.settle()
         if row["revision"] != edit.expected_revision:
@@ -154,6 +155,14 @@ async def edit_entry(conn: asyncpg.Connection, actor: Actor, edit: EntryEdit) ->
             )
             if value is not None
         }
+        if edit.mention_ids is not None:
+            kind, visibility = EntryKind(row["kind"]), Visibility(row["visibility"])
+            named = await notifications.check_people(
+                conn, edit.mention_ids, visibility, ("input", "mentionIds")
+            )
+            await notifications.mention(
+                conn, actor, row["account_id"], row["id"], named, kind=kind, visibility=visibility
+            )
         await entries.edit_entry(conn, row, actor.user_id, edits)
         return {"before": {"revision": row["revision"]}, "after": {"revision": row["revision"] + 1}}
 

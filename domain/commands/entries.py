@@ -89,15 +89,19 @@ class NewEntry:
     occurred_at: datetime | None = None
     visibility: Visibility | None = None
     idempotency_key: str | None = None
+    mention_ids: tuple[UUID, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class EntryEdit:
+    """None leaves a part as it is; `mention_ids` replaces whom the entry names."""
+
     entry_id: UUID
     expected_revision: int
     summary: str | None = None
     body: str | None = None
     tags: tuple[str, ...] | None = None
+    mention_ids: tuple[UUID, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

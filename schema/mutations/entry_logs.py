@@ -22,6 +22,9 @@ class LogNoteInput:
     occurred_at: datetime | None = None
     visibility: Visibility | None = None
     idempotency_key: str | None = None
+    mention_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Users to name in the entry; each gets an inbox item."
+    )
 
 
 @strawberry.input
@@ -53,6 +56,9 @@ class LogNewsInput:
     occurred_at: datetime | None = None
     visibility: Visibility | None = None
     idempotency_key: str | None = None
+    mention_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Users to name in the entry; each gets an inbox item."
+    )
 
 
 @strawberry.type

@@ -22,6 +22,9 @@ class CreateFollowUpInput:
     contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="Whom to contact: the call brief suggests this person first."
     )
+    mention_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Users to name in the entry; each gets an inbox item."
+    )
 
 
 @strawberry.type

@@ -1,0 +1,59 @@
+"""Owners and followers of an account: whose inbox hears of its news, promises and disputes."""
+
+import asyncpg
+
+from domain.actors import Actor
+from domain.commands.people import AccountOwnerChange, Following
+from domain.entries import Visibility
+from domain.permissions import Write
+from domain.validation import Problem, Rejected
+from services.accounts import account_at
+from services.notifications import check_people
+from store import changes, owners, users
+
+
+async def set_account_owner(
+    conn: asyncpg.Connection, actor: Actor, command: AccountOwnerChange
+) -> asyncpg.Record:
+    """One owner per team: the new one replaces the old; the owner must be an enabled member of the team."""
+    actor.require(Write.ACCOUNTS)
+    row = await account_at(conn, command.account_id, ("input", "accountId"))
+    if command.user_id is not None:
+        await check_people(conn, [command.user_id], Visibility.ALL_TEAMS, ("input", "userId"), listed=False)
+        user = (await users.users_by_ids(conn, [command.user_id]))[command.user_id]
+        if user.team != command.team:
+            raise Rejected(
+                Problem(
+                    ("input", "userId"),
+                    f"{user.name} ({user.email}) is in {user.team.value}, not {command.team.value}.",
+                )
+            )
+    before = await owners.set_owner(conn, row["id"], command.team.value, command.user_id)
+    await changes.audit(
+        conn,
+        actor_id=actor.user_id,
+        action="setAccountOwner",
+        entity_type="account",
+        entity_id=row["id"],
+        account_id=row["id"],
+        before={"team": command.team.value, "owner_id": str(before) if before else None},
+        after={"team": command.team.value, "owner_id": str(command.user_id) if command.user_id else None},
+    )
+    await changes.notify(conn, [row["id"]])
+    return row
+
+
+async def follow_account(conn: asyncpg.Connection, actor: Actor, command: Following) -> asyncpg.Record:
+    actor.require(Write.ACCOUNTS)
+    row = await account_at(conn, command.account_id, ("accountId",))
+    if await owners.set_following(conn, row["id"], actor.user_id, command.follow):
+        await changes.audit(
+            conn,
+            actor_id=actor.user_id,
+            action="followAccount",
+            entity_type="account",
+            entity_id=row["id"],
+            account_id=row["id"],
+            after={"follow": command.follow},
+        )
+    return row
