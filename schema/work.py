@@ -1,5 +1,6 @@
 """Queries of one's own work: the inbox and the people picker (the worklist joins them in schema/worklist.py)."""
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -8,6 +9,8 @@ from schema.inbox import MarkInboxReadPayload, inbox_page, mark_read
 from schema.pagination import page_size
 from schema.types.inbox import InboxConnection
 from schema.types.user import Team, User
+from schema.types.worklist import WorklistConnection
+from schema.worklist import worklist_page
 from store import users
 
 USERS_MAX = 100
@@ -28,6 +31,26 @@ class WorkQueries:
         ] = False,
     ) -> InboxConnection:
         return await inbox_page(info, first, after, bool(unread_only))
+
+    @strawberry.field(
+        description="Open follow-ups assigned to the caller (or to `assigneeId`) due by `dueBy` (default: end of "
+        "the caller's today, UTC), overdue first, then reachable now, then due time."
+    )
+    async def worklist(
+        self,
+        info: strawberry.Info,
+        due_by: Annotated[datetime | None, strawberry.argument(description="Due at or before this time.")] = None,
+        assignee_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Whose worklist; default the caller's.")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, at most 100.")] = 50,
+        after: Annotated[str | None, strawberry.argument(description="The endCursor of the page before.")] = None,
+        at: Annotated[
+            datetime | None,
+            strawberry.argument(description="The moment overdue and reachability are judged at; default now."),
+        ] = None,
+    ) -> WorklistConnection:
+        return await worklist_page(info, due_by, assignee_id, first, after, at)
 
     @strawberry.field(description="People to mention or assign, by name or email prefix.")
     async def users(

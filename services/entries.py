@@ -244,11 +244,18 @@ def _rules(actor: Actor, entry: NewEntry) -> _KindRules:
     raise TypeError(f"no entry kind has the detail {entry.detail!r}")
 
 
-async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> UUID | None:
+async def new_entry(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    entry: NewEntry,
+    then: Callable[[UUID], Awaitable[object]] | None = None,
+) -> UUID | None:
     """Check, redact and write `entry`, of the kind its detail says, with its audit, outbox and event rows.
 
     Returns the entry's id; a retry under the same idempotency key returns the
-    first request's entry (None only if that one left no result).
+    first request's entry (None only if that one left no result). `then` runs
+    after the write, in the same transaction, but not on such a retry: what
+    follows from the entry happens once.
     """
     rules = _rules(actor, entry)
     actor.require(rules.write)
@@ -303,5 +310,7 @@ async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> 
     )
     after = {"kind": rules.kind.value, "visibility": visibility.value}
     await record(conn, actor, rules.operation, entry.account_id, entry_id, after=after)
+    if then is not None:
+        await then(entry_id)
     await idempotency.complete(conn, actor, entry, entry.account_id, entry_id)
     return entry_id

@@ -1,10 +1,11 @@
 """Follow-ups: something to do for an account by a date, for oneself or a colleague."""
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
-from domain.commands.entries import FollowUpDetail
+from domain.commands.entries import FollowUpDetail, FollowUpSnooze
 from schema.mutations.base import parse_id
 from schema.mutations.entry_base import answered, created, entry_id
 from schema.mutations.payloads import EntryPayload
@@ -27,6 +28,13 @@ class CreateFollowUpInput:
     )
 
 
+@strawberry.input(description="A later due time for an open follow-up.")
+class SnoozeFollowUpInput:
+    id: strawberry.ID = strawberry.field(description="The follow-up.")
+    due_at: datetime = strawberry.field(description="The new due time; in the future.")
+    reason: str | None = strawberry.field(default=None, description="Why, for the follow-up's history.")
+
+
 @strawberry.type
 class FollowUpMutations:
     @strawberry.mutation
@@ -44,4 +52,25 @@ class FollowUpMutations:
     async def complete_follow_up(self, info: strawberry.Info, id: strawberry.ID) -> EntryPayload:
         return await answered(
             info, lambda conn, actor: entry_changes.complete_follow_up(conn, actor, entry_id(id, ("id",)))
+        )
+
+    @strawberry.mutation(description="Move an open follow-up to a later time; its history keeps the earlier one.")
+    async def snooze_follow_up(self, info: strawberry.Info, input: SnoozeFollowUpInput) -> EntryPayload:
+        def snooze() -> FollowUpSnooze:
+            return FollowUpSnooze(entry_id(input.id, ("input", "id")), input.due_at, input.reason)
+
+        return await answered(info, lambda conn, actor: entry_changes.snooze_follow_up(conn, actor, snooze()))
+
+    @strawberry.mutation(description="Give an open follow-up to someone else; they hear of it in their inbox.")
+    async def reassign_follow_up(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The follow-up.")],
+        assignee_id: Annotated[strawberry.ID, strawberry.argument(description="Who takes it.")],
+    ) -> EntryPayload:
+        return await answered(
+            info,
+            lambda conn, actor: entry_changes.reassign_follow_up(
+                conn, actor, entry_id(id, ("id",)), parse_id(assignee_id, "User", ("assigneeId",), "user")
+            ),
         )
