@@ -22,7 +22,7 @@ from schema.context import Context
 from schema.types.account import Account
 from schema.types.brief import CallBrief, ContactSuggestion
 from schema.types.contact import Channel, Contact
-from schema.types.entries.promise import payment_facts, promise_rule
+from store.promises import payment_facts, promise_rule
 from schema.types.entries.rows import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.preference import Preference

@@ -70,7 +70,7 @@ class Invoice(Node):
     async def active_promise(
         self, info: strawberry.Info
     ) -> Annotated["PromiseToPay", strawberry.lazy("schema.types.entries.promise")] | None:
-        from schema.types.entries.promise import payment_facts, promise_rule
+        from store.promises import payment_facts, promise_rule
         from schema.types.entries.rows import entry_from_row
 
         loaders = info.context.loaders
