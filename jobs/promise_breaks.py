@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from domain import promises
-from domain.entries import EntryKind, Visibility
+from domain.entries import Visibility
 from domain.inbox import InboxReason, may_read
 from store import briefs, inbox, owners, users
 from store.promises import payment_facts, promise_rule
@@ -29,11 +29,11 @@ async def notice_broken_promises(conn: asyncpg.Connection, today: date) -> int:
     """Judge one batch of promises past their deadline on `today`; how many were judged (0: none left)."""
     async with conn.transaction():
         rows = await conn.fetch(
-            f"""
+            """
             SELECT account_id, id, amount, currency, recorded_at, promised_for, grace_days, cancelled_at,
                    visibility, author_id
               FROM entries
-             WHERE kind = '{EntryKind.PROMISE_TO_PAY.value}' AND broken_checked_at IS NULL
+             WHERE kind = 'PROMISE_TO_PAY' AND broken_checked_at IS NULL
                AND cancelled_at IS NULL AND deleted_at IS NULL AND promised_for + grace_days < $1
              ORDER BY promised_for, id
              LIMIT $2
@@ -50,7 +50,8 @@ async def notice_broken_promises(conn: asyncpg.Connection, today: date) -> int:
             if promises.status(promise_rule(row), facts, today) == promises.PromiseStatus.BROKEN:
                 await _tell_owners(conn, row)
         await conn.execute(
-            "UPDATE entries SET broken_checked_at = now() WHERE id = ANY($1::uuid[])", [row["id"] for row in rows]
+            "UPDATE entries SET broken_checked_at = now() WHERE id = ANY($1::uuid[])",
+            [row["id"] for row in rows],
         )
         return len(rows)
 

@@ -22,13 +22,13 @@ from schema.context import Context
 from schema.types.account import Account
 from schema.types.brief import CallBrief, ContactSuggestion
 from schema.types.contact import Channel, Contact
-from store.promises import payment_facts, promise_rule
 from schema.types.entries.rows import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.preference import Preference
 from schema.types.reachability import Reachability, rules
 from schema.types.receivables import Receivables, invoice_facts
 from store import briefs, contacts, entries, preferences
+from store.promises import payment_facts, promise_rule
 
 ROLE_NAMES = {
     "BILLING": "billing contact",

@@ -1,4 +1,4 @@
-"""The caller's inbox: a page of it, and marking items read (Subscription.inbox is in schema/subscription.py)."""
+"""The caller's inbox: a page of it, and marking items read (Subscription.inbox: schema/subscription.py)."""
 
 import strawberry
 

@@ -2,9 +2,9 @@
 
 import contextlib
 import time
-from typing import Annotated
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import replace
+from typing import Annotated
 
 import strawberry
 

@@ -1,4 +1,4 @@
-"""Queries of one's own work: the inbox and the people picker (the worklist joins them in schema/worklist.py)."""
+"""Queries of one's own work: the inbox, the worklist (schema/worklist.py) and the people picker."""
 
 from datetime import datetime
 from typing import Annotated
@@ -33,21 +33,27 @@ class WorkQueries:
         return await inbox_page(info, first, after, bool(unread_only))
 
     @strawberry.field(
-        description="Open follow-ups assigned to the caller (or to `assigneeId`) due by `dueBy` (default: end of "
-        "the caller's today, UTC), overdue first, then reachable now, then due time."
+        description="Open follow-ups assigned to the caller (or to `assigneeId`) due by `dueBy` "
+        "(default: end of the caller's today, UTC), overdue first, then reachable now, then due time."
     )
     async def worklist(
         self,
         info: strawberry.Info,
-        due_by: Annotated[datetime | None, strawberry.argument(description="Due at or before this time.")] = None,
+        due_by: Annotated[
+            datetime | None, strawberry.argument(description="Due at or before this time.")
+        ] = None,
         assignee_id: Annotated[
             strawberry.ID | None, strawberry.argument(description="Whose worklist; default the caller's.")
         ] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size, at most 100.")] = 50,
-        after: Annotated[str | None, strawberry.argument(description="The endCursor of the page before.")] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the page before.")
+        ] = None,
         at: Annotated[
             datetime | None,
-            strawberry.argument(description="The moment overdue and reachability are judged at; default now."),
+            strawberry.argument(
+                description="The moment overdue and reachability are judged at; default now."
+            ),
         ] = None,
     ) -> WorklistConnection:
         return await worklist_page(info, due_by, assignee_id, first, after, at)

@@ -46,7 +46,10 @@ async def worklist_page(
     assignee = ids.decode_as(assignee_id, "User") if assignee_id else context.user.id
     async with context.pool.acquire() as conn:
         rows = await due_follow_ups(
-            conn, assignee, moment(due_by, "dueBy") if due_by else end_of_day(now), restricted=context.sees_restricted
+            conn,
+            assignee,
+            moment(due_by, "dueBy") if due_by else end_of_day(now),
+            restricted=context.sees_restricted,
         )
         named = await contacts.contacts_by_ids(conn, [r["contact_id"] for r in rows if r["contact_id"]])
         windows = await contacts.windows_of_contacts(conn, list(named))
@@ -57,7 +60,10 @@ async def worklist_page(
         person = named.get(row["contact_id"]) if row["contact_id"] else None
         if person is not None:
             reach = reachability(
-                rules(windows.get(person["id"], [])), person["do_not_contact"], person["effective_time_zone"], now
+                rules(windows.get(person["id"], [])),
+                person["do_not_contact"],
+                person["effective_time_zone"],
+                now,
             )
             contact, name = Contact.from_row(person), person["name"]
         else:

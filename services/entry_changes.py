@@ -101,7 +101,9 @@ async def _once(
         await entries.update_entry(conn, row, {once.column: value})
         return {"after": {once.fact: True}}
 
-    return await _change(conn, actor, entry_id, once.action, change, path=path, write=once.write, kind=once.kind)
+    return await _change(
+        conn, actor, entry_id, once.action, change, path=path, write=once.write, kind=once.kind
+    )
 
 
 async def cancel_promise(conn: asyncpg.Connection, actor: Actor, entry_id: UUID) -> UUID:
@@ -135,11 +137,20 @@ async def snooze_follow_up(conn: asyncpg.Connection, actor: Actor, snooze: Follo
         return {"before": before, "after": {**after, "reason": redact(snooze.reason)}}
 
     return await _change(
-        conn, actor, snooze.entry_id, "snoozeFollowUp", change, path=ID_FIELD, write=Write.NOTES, kind=EntryKind.FOLLOW_UP
+        conn,
+        actor,
+        snooze.entry_id,
+        "snoozeFollowUp",
+        change,
+        path=ID_FIELD,
+        write=Write.NOTES,
+        kind=EntryKind.FOLLOW_UP,
     )
 
 
-async def reassign_follow_up(conn: asyncpg.Connection, actor: Actor, entry_id: UUID, assignee_id: UUID) -> UUID:
+async def reassign_follow_up(
+    conn: asyncpg.Connection, actor: Actor, entry_id: UUID, assignee_id: UUID
+) -> UUID:
     """Someone else's to do now; they hear of it (ASSIGNED) unless they gave it to themselves."""
 
     async def change(row: asyncpg.Record) -> dict:
@@ -162,7 +173,14 @@ async def reassign_follow_up(conn: asyncpg.Connection, actor: Actor, entry_id: U
         return {"before": {"assigneeId": previous}, "after": {"assigneeId": str(assignee_id)}}
 
     return await _change(
-        conn, actor, entry_id, "reassignFollowUp", change, path=ID_ARGUMENT, write=Write.NOTES, kind=EntryKind.FOLLOW_UP
+        conn,
+        actor,
+        entry_id,
+        "reassignFollowUp",
+        change,
+        path=ID_ARGUMENT,
+        write=Write.NOTES,
+        kind=EntryKind.FOLLOW_UP,
     )
 
 

@@ -19,13 +19,15 @@ async def set_mentions(
 ) -> None:
     """The entry names exactly `user_ids` from now on."""
     await conn.execute(
-        "DELETE FROM entry_mentions WHERE account_id = $1 AND entry_id = $2 AND NOT user_id = ANY($3::uuid[])",
+        "DELETE FROM entry_mentions"
+        " WHERE account_id = $1 AND entry_id = $2 AND NOT user_id = ANY($3::uuid[])",
         account_id,
         entry_id,
         user_ids,
     )
     await conn.execute(
-        "INSERT INTO entry_mentions (account_id, entry_id, user_id) SELECT $1, $2, u FROM unnest($3::uuid[]) u"
+        "INSERT INTO entry_mentions (account_id, entry_id, user_id)"
+        " SELECT $1, $2, u FROM unnest($3::uuid[]) u"
         " ON CONFLICT DO NOTHING",
         account_id,
         entry_id,

@@ -31,7 +31,8 @@ async def owners_of_accounts(conn: asyncpg.Connection, account_ids: list[UUID]) 
     """Each account's owners with their user columns (prefixed user_), by team."""
     rows = await conn.fetch(
         f"SELECT o.account_id, o.team, {columns('u', USER, 'user_')} FROM account_owners o"
-        " JOIN users u ON u.id = o.user_id WHERE o.account_id = ANY($1::uuid[]) ORDER BY o.account_id, o.team",
+        " JOIN users u ON u.id = o.user_id WHERE o.account_id = ANY($1::uuid[])"
+        " ORDER BY o.account_id, o.team",
         account_ids,
     )
     return group_by(rows, "account_id")

@@ -19,7 +19,9 @@ mutation ($input: SetAccountOwnerInput!) {{
 }}
 """
 FOLLOW = f"""
-mutation ($a: ID!, $f: Boolean!) {{ followAccount(accountId: $a, follow: $f) {{ account {{ followedByMe }} {ERRORS} }} }}
+mutation ($a: ID!, $f: Boolean!) {{
+  followAccount(accountId: $a, follow: $f) {{ account {{ followedByMe }} {ERRORS} }}
+}}
 """
 NOTE = f"""
 mutation ($input: LogNoteInput!) {{
@@ -28,7 +30,8 @@ mutation ($input: LogNoteInput!) {{
 """
 NEWS = f"""
 mutation ($a: ID!, $m: [ID!]) {{
-  logNews(input: {{accountId: $a, category: DOWNSIZING, summary: "Closing the Leeds plant", mentionIds: $m}}) {{
+  logNews(input: {{accountId: $a, category: DOWNSIZING, summary: "Closing the Leeds plant",
+                   mentionIds: $m}}) {{
     entry {{ id }} {ERRORS}
   }}
 }}
@@ -49,8 +52,9 @@ mutation ($a: ID!) {{
 """
 INVOICE = """
 mutation ($a: String!, $n: String!) {
-  upsertInvoices(input: [{accountRef: {system: "erp", id: $a}, externalRef: {system: "erp", id: $n}, number: $n,
-    issuedOn: "2026-01-01", dueOn: "2026-02-01", currency: "EUR", total: "100", balance: "100", status: OPEN}]) {
+  upsertInvoices(input: [{accountRef: {system: "erp", id: $a}, externalRef: {system: "erp", id: $n},
+    number: $n, issuedOn: "2026-01-01", dueOn: "2026-02-01", currency: "EUR", total: "100",
+    balance: "100", status: OPEN}]) {
     invoices { id }
   }
 }
@@ -64,7 +68,9 @@ mutation ($a: ID!, $i: ID!) {{
 """
 EDIT = f"""
 mutation ($id: ID!, $rev: Int!, $m: [ID!]) {{
-  editEntry(input: {{id: $id, expectedRevision: $rev, mentionIds: $m}}) {{ entry {{ revision mentions {{ id }} }} {ERRORS} }}
+  editEntry(input: {{id: $id, expectedRevision: $rev, mentionIds: $m}}) {{
+    entry {{ revision mentions {{ id }} }} {ERRORS}
+  }}
 }}
 """
 INBOX = """
@@ -189,7 +195,8 @@ async def test_a_mention_of_someone_who_may_not_see_a_restricted_entry_is_refuse
     )
     error = refused["logNote"]["userErrors"][0]
     assert error["field"] == ["input", "mentionIds", "0"]
-    assert "Sam Restricted" in error["message"] and "RESTRICTED" in error["message"]
+    assert "Sam Restricted" in error["message"]
+    assert "RESTRICTED" in error["message"]
     assert refused["logNote"]["entry"] is None
     async with pool.acquire() as conn:
         from schema import ids
@@ -216,7 +223,7 @@ async def test_restricted_activity_reaches_only_owners_who_may_read_it(make_call
 
 
 @pytest.mark.parametrize(
-    "variables, code",
+    ("variables", "code"),
     [
         ({"m": ["VXNlcjowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA"]}, "NOT_FOUND"),
         ({"m": ["nonsense"]}, "INVALID"),
@@ -270,3 +277,22 @@ async def test_the_people_picker_matches_name_and_email_prefixes(make_caller):
     assert [u["id"] for u in only_ar] == [_uid(ada)]
     assert [u["id"] for u in (await ada.gql(USERS, {"q": ada.user.email[:10]}))["users"]] == [_uid(ada)]
     assert (await ada.gql(USERS, {"q": "%"}))["users"] == []
+
+
+async def test_a_timeline_read_selecting_mentions_falls_back_and_answers_right(make_caller):
+    """TimelineEntry.mentions is not compilable: the read falls back to the executor (shadow mode checks)."""
+    sales = await make_caller(Team.SALES)
+    ada = await make_caller(Team.AR, "Ada Mentioned")
+    account = await _account(sales)
+    await sales.gql(NOTE, {"input": {"accountId": account, "summary": "Ask Ada", "mentionIds": [_uid(ada)]}})
+    await sales.gql(NOTE, {"input": {"accountId": account, "summary": "Nobody"}})
+    read = await sales.gql(
+        "query ($a: ID!) { account(id: $a) {"
+        " timeline { edges { node { summary mentions { id name } } } } } }",
+        {"a": account},
+    )
+    nodes = [e["node"] for e in read["account"]["timeline"]["edges"]]
+    assert sorted((n["summary"], tuple(m["name"] for m in n["mentions"])) for n in nodes) == [
+        ("Ask Ada", ("Ada Mentioned",)),
+        ("Nobody", ()),
+    ]

@@ -11,7 +11,9 @@ from tests.conftest import serving
 from tests.test_inbox import _uid
 from tests.test_subscriptions import Live, _account, _post
 
-SUBSCRIBE = "subscription ($after: String) { inbox(after: $after) { id reason eventCursor entry { summary } } }"
+SUBSCRIBE = (
+    "subscription ($after: String) { inbox(after: $after) { id reason eventCursor entry { summary } } }"
+)
 NEWS = """
 mutation ($a: ID!, $s: String!, $m: [ID!]) {
   logNews(input: {accountId: $a, category: DOWNSIZING, summary: $s, mentionIds: $m}) { entry { id } }
@@ -23,7 +25,9 @@ mutation ($a: ID!) {
 }
 """
 OWNER = """
-mutation ($a: ID!, $u: ID!) { setAccountOwner(input: {accountId: $a, team: SALES, userId: $u}) { account { id } } }
+mutation ($a: ID!, $u: ID!) {
+  setAccountOwner(input: {accountId: $a, team: SALES, userId: $u}) { account { id } }
+}
 """
 
 

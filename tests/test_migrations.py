@@ -26,6 +26,10 @@ TABLES = {
     "audit_log",
     "outbox",
     "timeline_events",
+    "account_owners",
+    "account_followers",
+    "entry_mentions",
+    "inbox_items",
 }
 
 

@@ -1,4 +1,4 @@
-"""PROMISE_BROKEN: written by the time-driven pass when a promise turns BROKEN, once, even with two workers."""
+"""PROMISE_BROKEN: written by the time-driven pass when a promise turns BROKEN, once even with two workers."""
 
 import asyncio
 from datetime import date

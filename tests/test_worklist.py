@@ -151,7 +151,9 @@ async def test_snooze_and_reassign_keep_a_history_and_refuse_bad_input(make_call
     follow_up = created["createFollowUp"]["entry"]["id"]
     past = await ada.gql(SNOOZE, {"input": {"id": follow_up, "dueAt": "2020-01-01T09:00:00Z"}})
     assert past["snoozeFollowUp"]["userErrors"][0]["field"] == ["input", "dueAt"]
-    snoozed = await ada.gql(SNOOZE, {"input": {"id": follow_up, "dueAt": "2030-02-01T09:00:00Z", "reason": "Holiday"}})
+    snoozed = await ada.gql(
+        SNOOZE, {"input": {"id": follow_up, "dueAt": "2030-02-01T09:00:00Z", "reason": "Holiday"}}
+    )
     assert snoozed["snoozeFollowUp"]["userErrors"] == []
     moved = await ada.gql(REASSIGN, {"id": follow_up, "to": _uid(bob)})
     assert moved["reassignFollowUp"]["userErrors"] == []
@@ -184,7 +186,11 @@ async def test_a_restricted_call_back_cannot_go_to_sales(make_caller):
                 "direction": "OUTBOUND",
                 "summary": "Payment trouble",
                 "visibility": "RESTRICTED",
-                "nextFollowUp": {"summary": "Call back", "dueAt": "2030-01-01T09:00:00Z", "assigneeId": _uid(sam)},
+                "nextFollowUp": {
+                    "summary": "Call back",
+                    "dueAt": "2030-01-01T09:00:00Z",
+                    "assigneeId": _uid(sam),
+                },
             }
         },
     )

@@ -100,7 +100,9 @@ class EntryLogMutations:
             detail = InteractionDetail(kind, input.direction, input.outcome)
             following = input.next_follow_up
             return NewEntry(detail=detail, **entry_fields(input)), CallFollowThrough(
-                completes_follow_up_id=entry_id(input.completes_follow_up_id, ("input", "completesFollowUpId"))
+                completes_follow_up_id=entry_id(
+                    input.completes_follow_up_id, ("input", "completesFollowUpId")
+                )
                 if input.completes_follow_up_id
                 else None,
                 next_follow_up=NextFollowUp(

@@ -54,14 +54,18 @@ class FollowUpMutations:
             info, lambda conn, actor: entry_changes.complete_follow_up(conn, actor, entry_id(id, ("id",)))
         )
 
-    @strawberry.mutation(description="Move an open follow-up to a later time; its history keeps the earlier one.")
+    @strawberry.mutation(
+        description="Move an open follow-up to a later time; its history keeps the earlier one."
+    )
     async def snooze_follow_up(self, info: strawberry.Info, input: SnoozeFollowUpInput) -> EntryPayload:
         def snooze() -> FollowUpSnooze:
             return FollowUpSnooze(entry_id(input.id, ("input", "id")), input.due_at, input.reason)
 
         return await answered(info, lambda conn, actor: entry_changes.snooze_follow_up(conn, actor, snooze()))
 
-    @strawberry.mutation(description="Give an open follow-up to someone else; they hear of it in their inbox.")
+    @strawberry.mutation(
+        description="Give an open follow-up to someone else; they hear of it in their inbox."
+    )
     async def reassign_follow_up(
         self,
         info: strawberry.Info,

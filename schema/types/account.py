@@ -65,7 +65,8 @@ class Account(Node):
         return [AccountOwner(team=Team(row["team"]), user=User.from_row(row, "user_")) for row in rows]
 
     @strawberry.field(
-        description="Whether the caller follows this account: its news, promises and disputes reach their inbox."
+        description="Whether the caller follows this account: "
+        "its news, promises and disputes reach their inbox."
     )
     async def followed_by_me(self, info: strawberry.Info) -> bool:
         return await info.context.loaders.followed.load((info.context.user.id, self.account_id))

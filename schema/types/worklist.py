@@ -23,7 +23,9 @@ class WorklistItem:
         description="The follow-up's contact, else the contact the call brief would suggest."
     )
     overdue: bool = strawberry.field(description="Its due time has passed.")
-    reachable_now: bool = strawberry.field(description="The contact may be contacted now (windows, time zone).")
+    reachable_now: bool = strawberry.field(
+        description="The contact may be contacted now (windows, time zone)."
+    )
     next_reachable_at: datetime | None = strawberry.field(
         description="When the contact is next reachable, within 60 days; null if never or unknown."
     )
