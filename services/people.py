@@ -16,8 +16,18 @@ async def set_account_owner(
     conn: asyncpg.Connection, actor: Actor, command: AccountOwnerChange
 ) -> asyncpg.Record:
     """One owner per team: the new one replaces the old; the owner must be an enabled member of the team."""
-    actor.require(Write.ACCOUNTS)
+    actor.require(Write.UPSERT_ACCOUNTS)
     row = await account_at(conn, command.account_id, ("input", "accountId"))
+    await apply_owner(conn, actor, command)
+    return row
+
+
+async def apply_owner(conn: asyncpg.Connection, actor: Actor, command: AccountOwnerChange) -> bool:
+    """Whether the owner changed: the same owner again writes nothing (a re-run import stays quiet).
+
+    Owners come from people and from other systems' account feeds alike (the CSV import's owner columns).
+    """
+    actor.require(Write.UPSERT_ACCOUNTS)
     if command.user_id is not None:
         await check_people(conn, [command.user_id], Visibility.ALL_TEAMS, ("input", "userId"), listed=False)
         user = (await users.users_by_ids(conn, [command.user_id]))[command.user_id]
@@ -28,19 +38,22 @@ async def set_account_owner(
                     f"{user.name} ({user.email}) is in {user.team.value}, not {command.team.value}.",
                 )
             )
-    before = await owners.set_owner(conn, row["id"], command.team.value, command.user_id)
+    account_id = command.account_id
+    before = await owners.set_owner(conn, account_id, command.team.value, command.user_id)
+    if before == command.user_id:
+        return False
     await changes.audit(
         conn,
         actor_id=actor.user_id,
         action="setAccountOwner",
         entity_type="account",
-        entity_id=row["id"],
-        account_id=row["id"],
+        entity_id=account_id,
+        account_id=account_id,
         before={"team": command.team.value, "owner_id": str(before) if before else None},
         after={"team": command.team.value, "owner_id": str(command.user_id) if command.user_id else None},
     )
-    await changes.notify(conn, [row["id"]])
-    return row
+    await changes.notify(conn, [account_id])
+    return True
 
 
 async def follow_account(conn: asyncpg.Connection, actor: Actor, command: Following) -> asyncpg.Record:
