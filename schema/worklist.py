@@ -54,7 +54,14 @@ async def worklist_page(
         named = await contacts.contacts_by_ids(conn, [r["contact_id"] for r in rows if r["contact_id"]])
         windows = await contacts.windows_of_contacts(conn, list(named))
         invoices = await entries.invoices_of_entries(conn, [r["id"] for r in rows])
-    suggest = who_to_contact_loader(context, now)
+    unnamed = list(dict.fromkeys(r["account_id"] for r in rows if r["contact_id"] not in named))
+    suggested = dict(
+        zip(
+            unnamed,
+            await who_to_contact_loader(context, now, first_only=True).load_many(unnamed),
+            strict=True,
+        )
+    )
     judged = []
     for row in rows:
         person = named.get(row["contact_id"]) if row["contact_id"] else None
@@ -67,7 +74,7 @@ async def worklist_page(
             )
             contact, name = Contact.from_row(person), person["name"]
         else:
-            suggestions = await suggest.load(row["account_id"])
+            suggestions = suggested[row["account_id"]]
             first_choice = suggestions[0] if suggestions else None
             contact = first_choice.contact if first_choice else None
             name = contact.name if contact else None

@@ -208,7 +208,7 @@ async def test_a_mention_of_someone_who_may_not_see_a_restricted_entry_is_refuse
     assert (await _inbox(sam))["edges"] == []
 
 
-async def test_restricted_activity_reaches_only_owners_who_may_read_it(make_caller):
+async def test_restricted_activity_reaches_only_owners_who_may_read_it(make_caller, pool):
     ada = await make_caller(Team.AR)
     sam = await make_caller(Team.SALES)
     account = await _account(ada)
@@ -220,6 +220,8 @@ async def test_restricted_activity_reaches_only_owners_who_may_read_it(make_call
     """
     assert (await ada.gql(restricted_news, {"a": account}))["logNews"]["entry"]["id"]
     assert (await _inbox(sam))["edges"] == []
+    async with pool.acquire() as conn:  # not written at all, not merely hidden when read
+        assert await conn.fetchval("SELECT count(*) FROM inbox_items WHERE user_id = $1", sam.user.id) == 0
 
 
 @pytest.mark.parametrize(
