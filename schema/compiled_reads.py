@@ -13,6 +13,7 @@ before this point, and the request log and metrics read `read_path`.
 
 import logging
 from collections.abc import AsyncIterator
+from uuid import UUID
 
 import asyncpg
 import orjson
@@ -25,7 +26,7 @@ from strawberry.utils.str_converters import to_snake_case
 from compiler.plans import Compiler, Prepared, Readers, run
 from schema import ids, pagination
 from schema.context import Context
-from schema.errors import UNAVAILABLE
+from schema.errors import UNAVAILABLE, InvalidArgument
 from schema.limits import cost_error
 from schema.moments import day
 from schema.types.entries.rows import TYPE_OF_KIND
@@ -47,6 +48,17 @@ def _timeline_filter(raw: dict | None) -> entries.TimelineFilter:
     return TimelineFilter(**{to_snake_case(name): value for name, value in raw.items()}).to_store()
 
 
+# Node types only the executor reads (an inbox item is its holder's own): node(id) of one falls back.
+EXECUTOR_NODES = frozenset({"InboxItem"})
+
+
+def _node_id(global_id: str) -> tuple[str, UUID]:
+    found = ids.decode(global_id)
+    if found[0] in EXECUTOR_NODES:
+        raise InvalidArgument(f"{found[0]} ids are read by the executor.")
+    return found
+
+
 def _entry_types() -> dict[str, tuple[str, ...]]:
     types: dict[str, tuple[str, ...]] = {}
     for kind, cls in TYPE_OF_KIND.items():
@@ -58,7 +70,7 @@ def _entry_types() -> dict[str, tuple[str, ...]]:
 READERS = Readers(
     page_size=pagination.page_size,
     cursor=pagination.decode,
-    global_id=ids.decode,
+    global_id=_node_id,
     id_of=ids.decode_as,
     timeline_filter=_timeline_filter,
     name_pattern=accounts.name_pattern,

@@ -84,6 +84,15 @@ async def page(
     )
 
 
+async def item(
+    conn: asyncpg.Connection, user_id: UUID, item_id: UUID, *, restricted: bool
+) -> asyncpg.Record | None:
+    """One of the user's items; None if it is someone else's or its entry is gone or hidden."""
+    return await conn.fetchrow(
+        f"SELECT i.* FROM inbox_items i {_VISIBLE} AND i.id = $3", user_id, restricted, item_id
+    )
+
+
 async def unread_count(conn: asyncpg.Connection, user_id: UUID, *, restricted: bool) -> int:
     return await conn.fetchval(
         f"SELECT count(*) FROM inbox_items i {_VISIBLE} AND i.read_at IS NULL", user_id, restricted

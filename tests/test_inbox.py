@@ -267,6 +267,12 @@ async def test_marking_read_counts_down_and_refuses_another_users_items(make_cal
     assert len((await _inbox(ada, unread=True))["edges"]) == 1
     rest = await ada.gql(MARK, {"all": True})
     assert rest["markInboxRead"]["unreadCount"] == 0
+    # node(id) finds one's own item, and nobody else's
+    node = "query ($id: ID!) { node(id: $id) { ... on InboxItem { reason readAt } } }"
+    mine = (await ada.gql(node, {"id": items[0]["node"]["id"]}))["node"]
+    assert mine["reason"] == "MENTIONED"
+    assert mine["readAt"]
+    assert (await bob.gql(node, {"id": items[0]["node"]["id"]}))["node"] is None
 
 
 async def test_the_people_picker_matches_name_and_email_prefixes(make_caller):

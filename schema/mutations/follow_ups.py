@@ -57,7 +57,13 @@ class FollowUpMutations:
     @strawberry.mutation(
         description="Move an open follow-up to a later time; its history keeps the earlier one."
     )
-    async def snooze_follow_up(self, info: strawberry.Info, input: SnoozeFollowUpInput) -> EntryPayload:
+    async def snooze_follow_up(
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            SnoozeFollowUpInput, strawberry.argument(description="The follow-up and its new time.")
+        ],
+    ) -> EntryPayload:
         def snooze() -> FollowUpSnooze:
             return FollowUpSnooze(entry_id(input.id, ("input", "id")), input.due_at, input.reason)
 

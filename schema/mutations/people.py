@@ -47,7 +47,13 @@ class PeopleMutations:
     @strawberry.mutation(
         description="Make a user the account's owner for their team, or remove a team's owner."
     )
-    async def set_account_owner(self, info: strawberry.Info, input: SetAccountOwnerInput) -> AccountPayload:
+    async def set_account_owner(
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            SetAccountOwnerInput, strawberry.argument(description="The account, team and owner.")
+        ],
+    ) -> AccountPayload:
         return await change(
             info,
             AccountPayload,
