@@ -9,6 +9,7 @@ COPY services services
 COPY domain domain
 COPY store store
 COPY search search
+COPY jobs jobs
 COPY migrations migrations
 RUN pip install --no-cache-dir . && useradd --system rapport
 USER rapport

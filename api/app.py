@@ -23,6 +23,7 @@ from api.rate_limit import RateLimiter
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from api.websocket import TimelineSocket
+from jobs.promise_breaks import keep_noticing
 from schema.app_schema import build_schema
 from schema.limits import Limits
 from schema.live import Hub
@@ -113,10 +114,11 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         gauges = None
         if settings.metrics != "off":
             gauges = asyncio.create_task(metrics.keep_fresh(app.state, settings.metrics_port), name="metrics")
-        worker = worker_task = None
+        worker = worker_task = promise_pass = None
         if run_worker:
             worker = Worker(settings.database_url, app.state.pool, app.state.meili, app.state.index_uid)
             worker_task = asyncio.create_task(worker.run(), name="index worker")
+            promise_pass = asyncio.create_task(keep_noticing(app.state.pool), name="broken promises")
         _freeze_startup_objects()
         try:
             yield
@@ -125,6 +127,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
                 gauges.cancel()
             await app.state.hub.stop()
             if worker is not None:
+                promise_pass.cancel()
                 worker.stop()
                 await worker_task
             await app.state.authenticator.aclose()

@@ -19,6 +19,7 @@ from domain.commands.contacts import ContactFields
 from domain.contacts import Channel, ContactRole
 from domain.invoices import InvoiceStatus
 from domain.records import check_account, check_contact, check_invoice, check_ref
+from domain.teams import Team
 from domain.validation import Checker, Problem
 
 _TRUE = frozenset({"true", "yes", "1"})
@@ -50,11 +51,17 @@ class Row:
     problems: list[Problem] = field(default_factory=list)
 
 
+# The owner columns of an account row: the email of the team's owner (a blank cell leaves it as it is).
+OWNER_COLUMNS = {"sales_owner": Team.SALES, "service_owner": Team.SERVICE, "ar_owner": Team.AR}
+
+
 @dataclass
 class AccountRow:
-    """Accounts need nothing from the database before they are written."""
+    """An account, and the emails of the owners the row names; their users are found before the write."""
 
     item: AccountUpsert
+    owner_emails: dict[str, str] = field(default_factory=dict)  # column -> email
+    owner_ids: dict[Team, UUID] = field(default_factory=dict)
 
 
 @dataclass
@@ -153,7 +160,9 @@ def parse_account(check: Checker, cells: Cells) -> tuple[AccountRow, Hashable]:
         time_zone=time_zone,
         status=AccountStatus(status) if status else None,
     )
-    return AccountRow(item), (system, external_id)
+    # Not checked as addresses: an owner is looked up among the users, which names any mistake.
+    owner_emails = {column: cells.get(column) for column in OWNER_COLUMNS if cells.get(column)}
+    return AccountRow(item, owner_emails), (system, external_id)
 
 
 def parse_contact(check: Checker, cells: Cells) -> tuple[ContactRow, Hashable]:

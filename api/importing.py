@@ -23,19 +23,20 @@ from typing import Any
 
 import asyncpg
 
-from api.import_rows import Cells, Row, parse_account, parse_contact, parse_invoice
+from api.import_rows import OWNER_COLUMNS, Cells, Row, parse_account, parse_contact, parse_invoice
 from domain.actors import Actor
 from domain.commands.contacts import CONTACT_FIELDS, NewContact
 from domain.commands.invoices import InvoiceUpsert
+from domain.commands.people import AccountOwnerChange
 from domain.permissions import Write
 from domain.records import plausible_ref
 from domain.validation import BATCH_MAX, Checker, Problem, Rejected
 from services import accounts as account_changes
 from services import contacts as contact_changes
-from services import invoices
+from services import invoices, people
 from services.accounts import Upserted
 from services.transaction import retrying
-from store import accounts
+from store import accounts, users
 
 
 class BadFile(Exception):
@@ -82,10 +83,38 @@ def _counts(outcomes: list[Upserted]) -> Counts:
     )
 
 
+async def resolve_owners(conn: asyncpg.Connection, rows: list[Row]) -> list[tuple[Row, Problem]]:
+    """Find the user each owner column names: enabled, and in the column's team."""
+    emails = {email for row in rows for email in row.value.owner_emails.values()}
+    found = {email: await users.user_by_email(conn, email) for email in sorted(emails)}
+    enabled = await users.enabled_teams(conn, [user.id for user in found.values() if user])
+    problems = []
+    for row in rows:
+        for column, email in row.value.owner_emails.items():
+            user, team = found[email], OWNER_COLUMNS[column]
+            if user is None or user.id not in enabled:
+                problems.append((row, Problem((column,), f"no enabled user has the email {email}.")))
+            elif user.team != team:
+                problems.append(
+                    (row, Problem((column,), f"{email} is in {user.team.value}, not {team.value}."))
+                )
+            else:
+                row.value.owner_ids[team] = user.id
+    return problems
+
+
 async def write_accounts(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
+    """Each row's account, then its owners; a row whose only change is an owner counts as updated."""
     items = [row.value.item for row in rows]
     results = await account_changes.upsert_accounts(conn, actor, items, action=action)
-    return _counts([outcome for _, outcome in results])
+    outcomes = []
+    for row, (account, outcome) in zip(rows, results, strict=True):
+        changed = [
+            await people.apply_owner(conn, actor, AccountOwnerChange(account["id"], team, user_id))
+            for team, user_id in row.value.owner_ids.items()
+        ]
+        outcomes.append(Upserted.UPDATED if outcome == Upserted.UNCHANGED and any(changed) else outcome)
+    return _counts(outcomes)
 
 
 async def write_contacts(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
@@ -129,11 +158,11 @@ KINDS = {
     "accounts": Kind(
         name="accounts",
         required=("external_system", "external_id", "name"),
-        optional=("tags", "time_zone", "status"),
+        optional=("tags", "time_zone", "status", *OWNER_COLUMNS),
         write=Write.UPSERT_ACCOUNTS,
         action="importAccounts",
         parse=parse_account,
-        resolve=None,
+        resolve=resolve_owners,
         store=write_accounts,
         what="this account (same external_system and external_id)",
     ),

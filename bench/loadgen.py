@@ -15,7 +15,7 @@ bench/locustfile.py's (latencies_ms by request name, errors, error_samples, wind
 `cpu_seconds`: this process's own CPU time during the measured window.
 
     python -m bench.loadgen SCENARIO TARGET USERS HOST SECONDS
-        SCENARIO: timeline, accounts, node, callBrief, collectionsQueue or search
+        SCENARIO: timeline, accounts, node, callBrief, collectionsQueue, worklist, inbox or search
         TARGET: rapport or postgraphile (timeline, accounts and node only)
     Environment: BENCH_FIXTURES, BENCH_OUT, BENCH_WARMUP (seconds not recorded), as for Locust.
 """
@@ -44,7 +44,9 @@ except ImportError:
 from bench import queries
 
 PICKS = 4096  # pre-encoded requests per run; each client walks them from its own offset
-Pick = tuple[str, str, dict]  # request name, document, variables
+# request name, document, variables; and the caller's token when it is not the fixtures' one (the
+# worklist and the inbox are the caller's own, so those picks are made by one of many people)
+Pick = tuple[str, str, dict] | tuple[str, str, dict, str]
 
 
 def postgraphile_node_id(table: str, *keys: str) -> str:
@@ -100,26 +102,34 @@ def builders(fixtures: dict) -> dict[tuple[str, str], Callable[[random.Random], 
             queries.COLLECTIONS_QUEUE,
             {"asOf": fixtures["as_of"]},
         ),
+        ("worklist", "rapport"): lambda rng: (
+            "worklist",
+            queries.WORKLIST,
+            {"at": fixtures["at"], "dueBy": fixtures["day_end"]},
+            rng.choice(fixtures["people"]),
+        ),
+        ("inbox", "rapport"): lambda rng: ("inbox", queries.INBOX, {}, rng.choice(fixtures["people"])),
         ("search", "rapport"): search_pick,
     }
 
 
 # The read scenarios this generator drives; the first three are also measured on PostGraphile.
 COMPARED = ("timeline", "accounts", "node")
-SCENARIOS = (*COMPARED, "callBrief", "collectionsQueue", "search")
+SCENARIOS = (*COMPARED, "callBrief", "collectionsQueue", "worklist", "inbox", "search")
 
 
 def encode_requests(host: str, token: str | None, picks: list[Pick]) -> list[tuple[str, bytes]]:
     """Each pick as the whole HTTP/1.1 request the generator writes."""
     parts = urlsplit(host)
-    head = (
+    base = (
         f"POST /graphql HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
         "Accept: application/json\r\n"
     )
-    if token:
-        head += f"Authorization: Bearer {token}\r\n"
     out = []
-    for name, document, variables in picks:
+    for name, document, variables, *caller in picks:
+        head = base
+        if caller or token:
+            head += f"Authorization: Bearer {caller[0] if caller else token}\r\n"
         body = json.dumps({"query": document, "variables": variables}).encode()
         out.append((name, f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body))
     return out

@@ -130,11 +130,14 @@ class GraphQLUser(FastHttpUser):
         mutation: str | None = None,
         url: str | None = None,
         check: Callable[[bytes], str | None] | None = None,
+        token: str | None = None,
     ) -> bool:
-        """Send one request; True when it succeeded. `check` may find fault with a 200 answer's body."""
+        """Send one request; True when it succeeded. `check` may find fault with a 200 answer's body.
+
+        `token`: the caller's, when not the fixtures' one (the worklist and the inbox are one's own)."""
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if FIXTURES.get("token") and self.endpoint == "/graphql":
-            headers["Authorization"] = f"Bearer {FIXTURES['token']}"
+        if (token or FIXTURES.get("token")) and self.endpoint == "/graphql":
+            headers["Authorization"] = f"Bearer {token or FIXTURES['token']}"
         with self.client.post(
             url or self.endpoint,
             data=json.dumps({"query": query, "variables": variables}),
@@ -213,6 +216,19 @@ class CollectionsQueueUser(GraphQLUser):
     @task
     def collections_queue(self) -> None:
         self.graphql("collectionsQueue", queries.COLLECTIONS_QUEUE, {"asOf": FIXTURES["as_of"]})
+
+
+class WorklistUser(GraphQLUser):
+    @task
+    def worklist(self) -> None:
+        variables = {"at": FIXTURES["at"], "dueBy": FIXTURES["day_end"]}
+        self.graphql("worklist", queries.WORKLIST, variables, token=random.choice(FIXTURES["people"]))
+
+
+class InboxUser(GraphQLUser):
+    @task
+    def inbox(self) -> None:
+        self.graphql("inbox", queries.INBOX, {}, token=random.choice(FIXTURES["people"]))
 
 
 class SearchUser(GraphQLUser):

@@ -141,6 +141,40 @@ query CallBrief($id: ID!, $at: DateTime) {{
 }}
 """
 
+# A collector's day, as the caller: open follow-ups due by the end of the day, in calling order.
+WORKLIST = """
+query Worklist($at: DateTime, $dueBy: DateTime) {
+  worklist(at: $at, dueBy: $dueBy, first: 50) {
+    edges {
+      node {
+        followUp { id summary dueAt }
+        account { id name }
+        contact { id name phone email }
+        overdue reachableNow nextReachableAt reasons
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# The caller's inbox, newest first, with what a row shows.
+INBOX = """
+query Inbox {
+  inbox(first: 20) {
+    unreadCount
+    edges {
+      cursor
+      node {
+        id reason createdAt readAt account { id name }
+        entry { kind summary occurredAt author { name } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
 COLLECTIONS_QUEUE = """
 query Queue($asOf: Date) {
   collectionsQueue(asOf: $asOf, first: 50) {

@@ -206,6 +206,8 @@ def _summary(results: dict) -> list[str]:
         )
     row("callBrief p99", scenario_at("callBrief", "p99"), 50, "ms")
     row("collectionsQueue first page p99", scenario_at("collectionsQueue", "p99"), 150, "ms")
+    row("worklist p99 (a collector's day)", scenario_at("worklist", "p99"), 50, "ms")
+    row("inbox first page p99", scenario_at("inbox", "p99"), 50, "ms")
     row("search p50", scenario_at("search", "p50"), 15, "ms")
     row("search p99", scenario_at("search", "p99"), 50, "ms")
     fresh = results.get("freshness", {}).get("delay_ms", {})
@@ -323,6 +325,8 @@ def write(results: dict, out_dir: Path) -> Path:
     titles = {
         "callBrief": "callBrief (every field)",
         "collectionsQueue": "collectionsQueue(first: 50)",
+        "worklist": "worklist (a collector's day, as one of 50 people)",
+        "inbox": "inbox(first: 20) (as one of 50 people)",
         "search": "search (common, rare, typo, filtered)",
         "logNote": "logNote throughput",
         "upsertInvoices": "upsertInvoices throughput (batches of 1,000)",

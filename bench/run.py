@@ -12,7 +12,8 @@ your own servers). Steps:
    `rapport serve` with RAPPORT_COMPILED_READS=off ("executor", the before; BENCH_EXECUTOR=0 skips
    it) and PostGraphile v4 (BENCH_PG_WORKERS Node cluster workers, the same pool size per process) on
    the same database, each level and repeat run on the three in turn. Then every other scenario on
-   the first server: the reads first (callBrief, collectionsQueue, search), then the writes
+   the first server: the reads first (callBrief, collectionsQueue, worklist and inbox, each as
+   one of the seed's 50 people, search), then the writes
    (logNote, upsertInvoices in batches of 1,000), then live subscriptions (on two fresh
    `rapport serve` processes, subscribers spread over both), then write-to-searchable freshness.
    Each scenario runs at each concurrency level for a fixed duration, sampling the servers' RSS
@@ -26,8 +27,8 @@ Settings (environment): SCALE (1.0), BENCH_NAME (the database, the index prefix 
 folder: rapport_bench at SCALE=1.0, else rapport_bench_<scale>), BENCH_WORK_DIR (logs and raw
 figures: bench/.work for rapport_bench, else bench/.work/<name>), BENCH_DURATION (8 s per
 level and run), BENCH_LEVELS (1,8,16), BENCH_INVOICE_LEVELS (1,4: concurrent pushers of 1,000-invoice
-batches), BENCH_SCENARIOS (timeline,accounts,node,callBrief,collectionsQueue,search,logNote,
-upsertInvoices,subscriptions; always run in that order), BENCH_GENERATOR (loadgen: bench/loadgen.py
+batches), BENCH_SCENARIOS (timeline,accounts,node,callBrief,collectionsQueue,worklist,inbox,search,
+logNote,upsertInvoices,subscriptions; always run in that order), BENCH_GENERATOR (loadgen: bench/loadgen.py
 drives the read scenarios; locust: Locust drives them too, for comparison), BENCH_EXECUTOR (1; 0
 skips the RAPPORT_COMPILED_READS=off server), BENCH_REPEAT (3: each figure is the median
 of the repeats), BENCH_WARMUP (2 s), BENCH_RAW_SECONDS (10), BENCH_ENGINE_QUERIES (300),
@@ -98,6 +99,8 @@ SCENARIOS = {
     "node": "NodeUser",
     "callBrief": "CallBriefUser",
     "collectionsQueue": "CollectionsQueueUser",
+    "worklist": "WorklistUser",
+    "inbox": "InboxUser",
     "search": "SearchUser",
     "logNote": "LogNoteUser",
     "upsertInvoices": "UpsertInvoicesUser",
@@ -758,6 +761,13 @@ async def make_fixtures(url: str, seed_config: seed.Config, token: str) -> dict:
             """,
             [r["id"] for r in sample],
         )
+        people = [
+            (r["email"], r["name"])
+            for r in await conn.fetch(
+                "SELECT email, name FROM users WHERE team <> 'INTEGRATION' AND email LIKE $1 ORDER BY email",
+                f"%@{seed.BENCH_EMAIL_DOMAIN}",
+            )
+        ]
     finally:
         await conn.close()
     nodes: dict[str, list[str]] = {"rapport": [], "postgraphile": []}
@@ -786,6 +796,9 @@ async def make_fixtures(url: str, seed_config: seed.Config, token: str) -> dict:
         "account_uuids": [str(r["id"]) for r in sample],
         "nodes": nodes,
         "at": f"{seed_config.anchor.isoformat()}T12:00:00Z",
+        "day_end": f"{seed_config.anchor.isoformat()}T23:59:59Z",
+        # The worklist and the inbox are the caller's own: one token for each of the seed's 50 people.
+        "people": await issue_tokens(url, Team.AR, people),
         "as_of": seed_config.anchor.isoformat(),
         "search": {
             "common": list(words.COMMON_QUERIES),

@@ -44,7 +44,7 @@ from bench import invoice_feed, words
 from domain.invoices import status_change_summary
 
 DATABASE = "rapport_bench"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: 50 people share the follow-ups; account owners and inbox items
 BASE_COUNTS = {"accounts": 10_000, "contacts": 30_000, "invoices": 200_000, "entries": 1_000_000}
 BENCH_EMAIL_DOMAIN = "bench.rapport.example"
 CENTS = Decimal("0.01")
@@ -242,6 +242,7 @@ _CLOSED = frozenset({"PAID", "VOID", "WRITTEN_OFF"})
 TABLE_COLUMNS = {
     "users": ("id", "email", "name", "team", "created_at"),
     "accounts": ("id", "name", "status", "owner_id", "tags", "time_zone", "created_at", "updated_at"),
+    "account_owners": ("account_id", "team", "user_id"),
     "account_refs": ("system", "external_id", "account_id"),
     "contacts": (
         "account_id id name title roles email phone preferred_channel time_zone language do_not_contact "
@@ -336,6 +337,7 @@ class Generator:
         self.rows: dict[str, list[tuple]] = {name: [] for name in TABLE_COLUMNS}
         self.accounts: list[Acct] = []
         self.users_by_team: dict[str, list[uuid.UUID]] = {}
+        self.people: list[uuid.UUID] = []  # who may be given a follow-up
         self.invoice_seq = 0
 
     def new_id(self) -> uuid.UUID:
@@ -407,7 +409,7 @@ class Generator:
 
     # ---------------------------------------------------------------------------- tables
     def users(self) -> None:
-        teams = {"SALES": 20, "SERVICE": 12, "AR": 15, "ADMIN": 2, "INTEGRATION": 1}
+        teams = {"SALES": 20, "SERVICE": 13, "AR": 15, "ADMIN": 2, "INTEGRATION": 1}  # 50 people
         created = self.start_dt - timedelta(days=200)
         for team, count in teams.items():
             for i in range(count):
@@ -419,6 +421,8 @@ class Generator:
                 user_id = self.new_id()
                 self.users_by_team.setdefault(team, []).append(user_id)
                 self.rows["users"].append((user_id, email, name, team, created))
+                if team != "INTEGRATION":
+                    self.people.append(user_id)
 
     def accounts_and_children(self) -> None:
         rng, cfg = self.rng, self.config
@@ -444,16 +448,19 @@ class Generator:
             )
         # Children in account-id order: each table's (account_id, ...) keys then grow in order.
         self.accounts.sort(key=lambda a: a.id)
-        sales = self.users_by_team["SALES"]
+        sales, ar = self.users_by_team["SALES"], self.users_by_team["AR"]
         users = [u for team in ("SALES", "SERVICE", "AR") for u in self.users_by_team[team]]
         for number, acct in enumerate(self.accounts, start=1):
             created = self.start_dt - timedelta(days=rng.randint(30, 400), hours=rng.randint(0, 23))
             status = _pick(rng, [(0.92, "ACTIVE"), (0.98, "ON_HOLD"), (1.0, "CLOSED")])
             tags = rng.sample(words.ACCOUNT_TAGS, rng.choice((0, 1, 1, 2, 2, 3)))
             updated = self.instant(self.anchor_dt - timedelta(days=300), self.anchor_dt)
+            owner = rng.choice(sales)
             self.rows["accounts"].append(
-                (acct.id, acct.name, status, rng.choice(sales), tags, acct.time_zone, created, updated)
+                (acct.id, acct.name, status, owner, tags, acct.time_zone, created, updated)
             )
+            # The sales owner is the account's owner; AR's collectors take the accounts in turn.
+            self.rows["account_owners"] += [(acct.id, "SALES", owner), (acct.id, "AR", ar[number % len(ar)])]
             self.rows["account_refs"].append(("erp", f"C-{number:05d}", acct.id))
             if rng.random() < 0.3:
                 self.rows["account_refs"].append(("crm", f"{rng.randrange(16**8):08x}-{number}", acct.id))
@@ -654,7 +661,7 @@ class Generator:
                 elif kind == "FOLLOW_UP":
                     due_at = occurred + timedelta(days=rng.randint(1, 14))
                     row[_E["due_at"]] = due_at
-                    row[_E["assignee_id"]] = self.author("AR", "SALES")[0]
+                    row[_E["assignee_id"]] = rng.choice(self.people)
                     row[_E["done"]] = due_at < self.anchor_dt - timedelta(days=3) and rng.random() < 0.93
                 links = slots.linked[:1]
                 if team == "AR" and rng.random() < 0.05:
@@ -822,6 +829,48 @@ async def _copy(conn: asyncpg.Connection, table: str, rows, timings: dict[str, f
     return int(status.split()[-1])
 
 
+async def _inbox(conn: asyncpg.Connection, anchor: datetime, timings: dict[str, float]) -> int:
+    """The items the write path would have written (domain/inbox.py's rule, restated for the whole seed):
+    ASSIGNED follow-ups, and news, promises and disputes for the account's owners; nobody's own, nothing
+    RESTRICTED for SALES. Items older than a week were read a day after they came."""
+    started = time.perf_counter()
+    status = await conn.execute(
+        """
+        INSERT INTO inbox_items (user_id, seq, account_id, entry_id, reason, created_at, read_at)
+        SELECT user_id, row_number() OVER (PARTITION BY user_id ORDER BY recorded_at, entry_id),
+               account_id, entry_id, reason, recorded_at,
+               CASE WHEN recorded_at < $1::timestamptz - interval '7 days'
+                    THEN recorded_at + interval '1 day' END
+          FROM (
+            SELECT DISTINCT ON (user_id, entry_id) user_id, account_id, entry_id, reason, recorded_at
+              FROM (
+                SELECT e.assignee_id AS user_id, e.account_id, e.id AS entry_id, 'ASSIGNED' AS reason,
+                       e.recorded_at, 1 AS strength
+                  FROM entries e JOIN users u ON u.id = e.assignee_id
+                 WHERE e.kind = 'FOLLOW_UP' AND e.assignee_id IS DISTINCT FROM e.author_id
+                   AND (e.visibility = 'ALL_TEAMS' OR u.team IN ('AR', 'ADMIN'))
+                UNION ALL
+                SELECT o.user_id, e.account_id, e.id,
+                       CASE WHEN e.kind = 'DISPUTE' THEN 'DISPUTE_OPENED' ELSE 'FOLLOWED_ACTIVITY' END,
+                       e.recorded_at, 2
+                  FROM entries e JOIN account_owners o ON o.account_id = e.account_id
+                 WHERE e.kind IN ('NEWS', 'PROMISE_TO_PAY', 'DISPUTE')
+                   AND o.user_id IS DISTINCT FROM e.author_id
+                   AND (e.visibility = 'ALL_TEAMS' OR o.team IN ('AR', 'ADMIN'))
+              ) AS reasons
+             ORDER BY user_id, entry_id, strength
+          ) AS items
+        """,
+        anchor,
+    )
+    await conn.execute(
+        "UPDATE users u SET inbox_seq = i.top FROM (SELECT user_id, max(seq) AS top FROM inbox_items"
+        " GROUP BY user_id) AS i WHERE u.id = i.user_id"
+    )
+    timings["inbox_items"] = time.perf_counter() - started
+    return int(status.split()[-1])
+
+
 async def _load(url: str, config: Config) -> dict:
     gen = Generator(config)
     timings: dict[str, float] = {}
@@ -842,6 +891,7 @@ async def _load(url: str, config: Config) -> dict:
             for table in (
                 "users",
                 "accounts",
+                "account_owners",
                 "account_refs",
                 "contacts",
                 "contact_windows",
@@ -852,6 +902,7 @@ async def _load(url: str, config: Config) -> dict:
             counts["entries"] = await _copy(conn, "entries", gen.entries(), timings)
             for table in ("entry_revisions", "entry_invoices", "payments", "payment_allocations"):
                 counts[table] = await _copy(conn, table, gen.rows[table], timings)
+            counts["inbox_items"] = await _inbox(conn, gen.anchor_dt, timings)
         await conn.execute("RESET session_replication_role")
         vacuum_started = time.perf_counter()
         await conn.execute("VACUUM (ANALYZE)")
@@ -910,6 +961,11 @@ async def forget_bench_writes(url: str) -> None:
     try:
         async with conn.transaction():
             bench_users = "SELECT id FROM users WHERE email LIKE 'bench-%@localhost'"
+            for table in ("inbox_items", "entry_mentions"):
+                await conn.execute(
+                    f"DELETE FROM {table} t USING entries e WHERE e.account_id = t.account_id"
+                    f" AND e.id = t.entry_id AND e.author_id IN ({bench_users})"
+                )
             await conn.execute(
                 f"DELETE FROM entry_invoices ei USING entries e WHERE e.account_id = ei.account_id"
                 f" AND e.id = ei.entry_id AND e.author_id IN ({bench_users})"

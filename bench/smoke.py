@@ -61,6 +61,8 @@ SECTIONS = (
     "## Read paths: compiled or fallback",
     "## callBrief",
     "## collectionsQueue",
+    "## worklist",
+    "## inbox",
     "## search",
     "## logNote throughput",
     "## upsertInvoices throughput",

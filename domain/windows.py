@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -258,7 +259,17 @@ def _next_reachable(windows: Sequence[Window], zone: ZoneInfo, at: datetime) -> 
     return None
 
 
-def _spans(zone: ZoneInfo, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime, timedelta]]:
+Span = tuple[datetime, datetime, timedelta]  # [begin, end) and the zone's UTC offset throughout
+
+
+@lru_cache(maxsize=512)
+def _spans(zone: ZoneInfo, start: datetime, end: datetime) -> tuple[Span, ...]:
+    """_offset_spans, remembered: a page of contacts (a worklist, a queue, a brief) is judged at one
+    instant in a handful of zones, and finding the offset changes is most of the cost of "when next"."""
+    return tuple(_offset_spans(zone, start, end))
+
+
+def _offset_spans(zone: ZoneInfo, start: datetime, end: datetime) -> Iterator[Span]:
     """Split [start, end) at the zone's offset changes, found by sampling daily then bisecting.
 
     Zones change their offset a few times a year at most, never twice in a day,

@@ -10,6 +10,7 @@ and for a page of the collections queue, so the queue's suggestion is the brief'
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import strawberry
@@ -17,18 +18,18 @@ from strawberry.dataloader import DataLoader
 
 from domain import promises, receivables
 from domain.risk import BILLING_ROLES, FINANCIAL_NEWS, NEWS_LOOKBACK_DAYS, AccountFacts, risk_flags
-from domain.windows import reachability
+from domain.windows import is_reachable, reachability
 from schema.context import Context
 from schema.types.account import Account
 from schema.types.brief import CallBrief, ContactSuggestion
 from schema.types.contact import Channel, Contact
-from schema.types.entries.promise import payment_facts, promise_rule
 from schema.types.entries.rows import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.preference import Preference
 from schema.types.reachability import Reachability, rules
 from schema.types.receivables import Receivables, invoice_facts
 from store import briefs, contacts, entries, preferences
+from store.promises import payment_facts, promise_rule
 
 ROLE_NAMES = {
     "BILLING": "billing contact",
@@ -57,13 +58,17 @@ def who_to_contact(
     windows: Mapping[UUID, Sequence[asyncpg.Record]],
     follow_ups: Sequence[asyncpg.Record],
     at: datetime,
+    *,
+    first_only: bool = False,
 ) -> list[ContactSuggestion]:
-    """Whom to contact, best first; never a do-not-contact person.
+    """Whom to contact, best first (only the best with `first_only`); never a do-not-contact person.
 
     A person an open follow-up names comes first (soonest due first), with the
     follow-up as the reason: the team has said whom to call next, and ranking by
     role over that would contradict them. Then billing contacts, reachable ones
     first. `follow_ups` are the account's open follow-ups, soonest due first.
+    Ranking needs only whether each is reachable now; when next is worked out
+    for the people returned alone (it costs ten times as much).
     """
     named: dict[UUID, asyncpg.Record] = {}
     for follow_up in follow_ups:
@@ -71,21 +76,26 @@ def who_to_contact(
             named.setdefault(follow_up["contact_id"], follow_up)
     first = {contact_id: n for n, contact_id in enumerate(named)}
     allowed = [p for p in people if not p["do_not_contact"]]
-    reach = {
-        p["id"]: reachability(rules(windows.get(p["id"], [])), False, p["effective_time_zone"], at)
+    open_now = {
+        p["id"]: is_reachable(rules(windows.get(p["id"], [])), False, ZoneInfo(p["effective_time_zone"]), at)
         for p in allowed
     }
     allowed.sort(
         key=lambda p: (
             first.get(p["id"], len(first)),
             not BILLING_ROLES & set(p["roles"]),
-            not reach[p["id"]].reachable,
+            not open_now[p["id"]],
             p["name"].lower(),
             p["id"],
         )
     )
+    chosen = allowed[:1] if first_only else allowed
+    reach = {
+        p["id"]: reachability(rules(windows.get(p["id"], [])), False, p["effective_time_zone"], at)
+        for p in chosen
+    }
     suggestions = []
-    for person in allowed:
+    for person in chosen:
         channel = _channel(person)
         why = _why(person, reach[person["id"]], channel)
         if person["id"] in named:
@@ -101,7 +111,9 @@ def who_to_contact(
     return suggestions
 
 
-def who_to_contact_loader(context: Context, at: datetime) -> DataLoader[UUID, list[ContactSuggestion]]:
+def who_to_contact_loader(
+    context: Context, at: datetime, *, first_only: bool = False
+) -> DataLoader[UUID, list[ContactSuggestion]]:
     """`who_to_contact` for a page of accounts, in three queries whatever the page's size."""
 
     async def load(account_ids: list[UUID]) -> list[list[ContactSuggestion]]:
@@ -113,7 +125,10 @@ def who_to_contact_loader(context: Context, at: datetime) -> DataLoader[UUID, li
             follow_ups = await briefs.follow_ups_naming_contacts(
                 conn, account_ids, restricted=context.sees_restricted
             )
-        return [who_to_contact(people.get(a, []), windows, follow_ups.get(a, []), at) for a in account_ids]
+        return [
+            who_to_contact(people.get(a, []), windows, follow_ups.get(a, []), at, first_only=first_only)
+            for a in account_ids
+        ]
 
     return DataLoader(load_fn=load)
 

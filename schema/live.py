@@ -1,12 +1,17 @@
-"""Live timeline delivery: one LISTEN connection per process, the event log as the truth.
+"""Live delivery of timelines and inboxes: one LISTEN connection per process, the logs as the truth.
 
-A NOTIFY only says "account X changed": it wakes that account's subscribers,
+A NOTIFY only says "account X changed" (or "user Y's inbox grew", payload
+`inbox:<user id>`): it wakes that stream's subscribers,
 who then read the event log from their own cursor. So a dropped notification,
 a restart, or a write made through another process loses nothing; the next
 wake-up or the periodic poll reads whatever is new. Delivery is pulled: a
 subscriber reads its next batch only once the last one was sent, so nothing
 piles up in memory for a slow client; one that falls more than max_lag events
-behind the head of its account is cut off, and resumes with its cursor.
+behind the head of its stream is cut off, and resumes with its cursor.
+
+A stream is an account's timeline (keyed by the account id, read from
+store/events.py) or a user's inbox (keyed by ("inbox", user id), read from
+store/inbox.py); both are numbered logs, so one mechanism serves both.
 """
 
 import asyncio
@@ -20,7 +25,7 @@ from uuid import UUID
 
 import asyncpg
 
-from store import events
+from store import events, inbox
 from store.changes import NOTIFY_CHANNEL
 from store.db import UNAVAILABLE
 
@@ -28,10 +33,16 @@ log = logging.getLogger("rapport.live")
 
 POLL_SECONDS = 5.0  # read anyway this often, in case a notification went missing
 T = TypeVar("T")
+# Reads a stream's log: (conn, cursor, limit) -> the next records, each with its "seq".
+Read = Callable[[asyncpg.Connection, int, int], Awaitable[list[asyncpg.Record]]]
+
+
+def inbox_key(user_id: UUID) -> tuple[str, UUID]:
+    return ("inbox", user_id)
 
 
 class TooSlow(Exception):
-    """The subscriber fell more than max_lag events behind its account."""
+    """The subscriber fell more than max_lag events behind its stream."""
 
 
 class Closing(Exception):
@@ -39,7 +50,7 @@ class Closing(Exception):
 
 
 @dataclass
-class _Account:
+class _Stream:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     subscribers: int = 0
 
@@ -54,14 +65,14 @@ async def _first(*waits: Coroutine) -> None:
 
 
 class Hub:
-    """Wakes the subscribers of an account when its event log grows."""
+    """Wakes the subscribers of a stream (an account's timeline, a user's inbox) when its log grows."""
 
     def __init__(self, database_url: str, pool: asyncpg.Pool, max_lag: int, max_per_user: int) -> None:
         self.database_url = database_url
         self.pool = pool
         self.max_lag = max_lag
         self.max_per_user = max_per_user
-        self.accounts: dict[UUID, _Account] = defaultdict(_Account)
+        self.streams: dict[Hashable, _Stream] = defaultdict(_Stream)
         self.per_user: dict[UUID, int] = defaultdict(int)
         self.closing = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
@@ -70,15 +81,15 @@ class Hub:
 
     @property
     def subscriptions(self) -> int:
-        return sum(a.subscribers for a in self.accounts.values())
+        return sum(s.subscribers for s in self.streams.values())
 
     async def start(self) -> None:
         self._keeper = asyncio.create_task(self._keep_listening(), name="timeline listener")
 
     async def stop(self) -> None:
         self.closing.set()
-        for account in self.accounts.values():
-            account.changed.set()
+        for stream in self.streams.values():
+            stream.changed.set()
         if self._keeper is not None:
             self._keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -102,17 +113,20 @@ class Hub:
 
     def _notified(self, connection: object, pid: int, channel: str, payload: str) -> None:
         with contextlib.suppress(ValueError):
-            self._wake(UUID(payload))
+            if payload.startswith(inbox.INBOX_PREFIX):
+                self._wake(inbox_key(UUID(payload.removeprefix(inbox.INBOX_PREFIX))))
+            else:
+                self._wake(UUID(payload))
 
-    def _wake(self, account_id: UUID) -> None:
-        account = self.accounts.get(account_id)
-        if account is not None:
-            woken, account.changed = account.changed, asyncio.Event()
+    def _wake(self, key: Hashable) -> None:
+        stream = self.streams.get(key)
+        if stream is not None:
+            woken, stream.changed = stream.changed, asyncio.Event()
             woken.set()
 
     def _wake_everyone(self) -> None:
-        for account_id in list(self.accounts):
-            self._wake(account_id)
+        for key in list(self.streams):
+            self._wake(key)
 
     async def shared(self, key: Hashable, load: Callable[..., Awaitable[T]], *args: object) -> T:
         """One load for all who ask for the same `key` while it runs.
@@ -131,27 +145,47 @@ class Hub:
             )
         return await asyncio.shield(running)
 
-    async def _since(self, account_id: UUID, cursor: int) -> list[asyncpg.Record]:
+    async def _since(self, read: Read, cursor: int) -> list[asyncpg.Record]:
         async with self.pool.acquire() as conn:
-            return await events.since(conn, account_id, cursor, self.max_lag + 1)
+            return await read(conn, cursor, self.max_lag + 1)
 
     async def latest(self, account_id: UUID) -> int:
         async with self.pool.acquire() as conn:
             return await events.latest(conn, account_id)
 
-    async def follow(self, account_id: UUID, after: int) -> AsyncIterator[list[asyncpg.Record]]:
-        """Batches of new events after `after`, in order, as they are committed; forever.
+    async def latest_in_inbox(self, user_id: UUID) -> int:
+        async with self.pool.acquire() as conn:
+            return await inbox.latest(conn, user_id)
+
+    def follow(self, account_id: UUID, after: int) -> AsyncIterator[list[asyncpg.Record]]:
+        """The account's timeline events after `after` (see _follow)."""
+
+        async def read(conn: asyncpg.Connection, cursor: int, limit: int) -> list[asyncpg.Record]:
+            return await events.since(conn, account_id, cursor, limit)
+
+        return self._follow(account_id, after, read)
+
+    def follow_inbox(self, user_id: UUID, after: int) -> AsyncIterator[list[asyncpg.Record]]:
+        """The user's inbox items after `after` (see _follow)."""
+
+        async def read(conn: asyncpg.Connection, cursor: int, limit: int) -> list[asyncpg.Record]:
+            return await inbox.since(conn, user_id, cursor, limit)
+
+        return self._follow(inbox_key(user_id), after, read)
+
+    async def _follow(self, key: Hashable, after: int, read: Read) -> AsyncIterator[list[asyncpg.Record]]:
+        """Batches of a stream's new records after `after`, in order, as they are committed; forever.
 
         An empty batch now and then (each poll) lets the subscriber look around,
         e.g. check that its token is still valid.
         """
-        account = self.accounts[account_id]
-        account.subscribers += 1
+        stream = self.streams[key]
+        stream.subscribers += 1
         try:
             cursor = after
             while not self.closing.is_set():
-                waiter = account.changed  # taken before reading, so no wake-up is lost
-                batch = await self.shared(("events", account_id, cursor), self._since, account_id, cursor)
+                waiter = stream.changed  # taken before reading, so no wake-up is lost
+                batch = await self.shared(("events", key, cursor), self._since, read, cursor)
                 if len(batch) > self.max_lag:
                     raise TooSlow
                 if batch:
@@ -164,6 +198,6 @@ class Hub:
                     yield []
             raise Closing
         finally:
-            account.subscribers -= 1
-            if account.subscribers == 0 and self.accounts.get(account_id) is account:
-                del self.accounts[account_id]
+            stream.subscribers -= 1
+            if stream.subscribers == 0 and self.streams.get(key) is stream:
+                del self.streams[key]

@@ -12,7 +12,7 @@ from uuid import UUID
 import asyncpg
 from strawberry.dataloader import DataLoader
 
-from store import accounts, briefs, contacts, entries, invoices, preferences, users
+from store import accounts, briefs, contacts, entries, invoices, mentions, owners, preferences, users
 
 
 def _loader(
@@ -36,6 +36,31 @@ class Loaders:
     @cached_property
     def user(self) -> DataLoader:
         return _loader(self.pool, users.users_by_ids, None)
+
+    @cached_property
+    def mentions(self) -> DataLoader:
+        return _loader(self.pool, mentions.mentions_of_entries, list)
+
+    @cached_property
+    def owners(self) -> DataLoader:
+        return _loader(self.pool, owners.owners_of_accounts, list)
+
+    @cached_property
+    def followed(self) -> DataLoader:
+        """Whether a user follows an account, keyed by (user id, account id)."""
+
+        async def load(keys: list[tuple[UUID, UUID]]) -> list[bool]:
+            async with self.pool.acquire() as conn:
+                found = {
+                    (user_id, account_id)
+                    for user_id in {user for user, _ in keys}
+                    for account_id in await owners.followed_by(
+                        conn, user_id, [a for u, a in keys if u == user_id]
+                    )
+                }
+            return [key in found for key in keys]
+
+        return DataLoader(load_fn=load)
 
     @cached_property
     def account(self) -> DataLoader:

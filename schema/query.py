@@ -15,12 +15,14 @@ from schema.types.audit import AuditEntry, AuditEntryConnection
 from schema.types.common import ExternalRefInput
 from schema.types.contact import Contact
 from schema.types.entries.rows import entry_from_row
+from schema.types.inbox import InboxItem
 from schema.types.invoice import Invoice
 from schema.types.node import Node
 from schema.types.queue import CollectionsConnection
 from schema.types.search import SearchFilter, SearchResults
 from schema.types.user import User
-from store import accounts
+from schema.work import WorkQueries
+from store import accounts, inbox
 from store.audit_log import audit_page
 
 
@@ -43,13 +45,19 @@ async def _node(info: strawberry.Info, global_id: str) -> Node | None:
         case "Entry":
             row = await loaders.entry.load(id_)
             return entry_from_row(row, await loaders.entry_invoices.load(id_)) if row else None
+        case "InboxItem":  # the caller's own only
+            async with info.context.pool.acquire() as conn:
+                row = await inbox.item(
+                    conn, info.context.user.id, id_, restricted=info.context.sees_restricted
+                )
+            return InboxItem.from_row(row) if row else None
     return None
 
 
 @strawberry.type(
     description="What a caller may read. Everything but RESTRICTED entries is shared by every team."
 )
-class Query:
+class Query(WorkQueries):
     @strawberry.field(description="The caller.")
     def me(self, info: strawberry.Info) -> User:
         return User.from_user(info.context.user)

@@ -1,7 +1,8 @@
-"""Subscription.timeline: entries created or edited on an account, live, resumable by cursor."""
+"""Subscription.timeline and Subscription.inbox: live, resumable by cursor (schema/live.py)."""
 
+import contextlib
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import replace
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from schema.errors import PublicError
 from schema.live import Closing, TooSlow
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.rows import entries_with_invoices
+from schema.types.inbox import InboxItem
 from store import accounts, entries
 
 TOKEN_CHECK_SECONDS = 5.0
@@ -55,6 +57,32 @@ async def _close(info: strawberry.Info, code: int, reason: str) -> None:
         await websocket.close(code=code, reason=reason)
 
 
+async def _revoked(info: strawberry.Info) -> bool:
+    """Whether the token no longer holds; if so the connection is closed."""
+    if await _still_valid(info):
+        return False
+    await _close(info, CLOSE_UNAUTHORIZED, "token revoked")
+    return True
+
+
+@contextlib.asynccontextmanager
+async def _live(info: strawberry.Info) -> AsyncIterator[None]:
+    """One of the caller's live subscriptions while it runs; the close codes of its ends."""
+    context = info.context
+    hub = context.hub
+    if hub.per_user[context.user.id] >= hub.max_per_user:
+        raise TooManySubscriptions(f"At most {hub.max_per_user} live subscriptions per user.")
+    hub.per_user[context.user.id] += 1
+    try:
+        yield
+    except TooSlow:
+        await _close(info, CLOSE_TOO_SLOW, "subscriber too slow; reconnect with `after`")
+    except Closing:
+        await _close(info, CLOSE_GOING_AWAY, "server shutting down")
+    finally:
+        hub.per_user[context.user.id] -= 1
+
+
 @strawberry.type(description="Live updates over a websocket (graphql-transport-ws) on /graphql.")
 class Subscription:
     @strawberry.subscription(
@@ -85,14 +113,10 @@ class Subscription:
             if not await accounts.accounts_by_ids(conn, [account_uuid]):
                 raise NotFound("No account with this id.")
         hub = context.hub
-        if hub.per_user[context.user.id] >= hub.max_per_user:
-            raise TooManySubscriptions(f"At most {hub.max_per_user} live subscriptions per user.")
-        hub.per_user[context.user.id] += 1
-        try:
+        async with _live(info):
             cursor = start[0] if start else await hub.latest(account_uuid)
             async for batch in hub.follow(account_uuid, cursor):
-                if not await _still_valid(info):
-                    await _close(info, CLOSE_UNAUTHORIZED, "token revoked")
+                if await _revoked(info):
                     return
                 wanted = [e["entry_id"] for e in batch if e["op"] == "upsert"]
                 if not wanted:
@@ -107,9 +131,29 @@ class Subscription:
                     entry = typed.get(event["entry_id"])
                     if event["op"] == "upsert" and entry is not None:
                         yield replace(entry, event_cursor=pagination.encode(event["seq"]))
-        except TooSlow:
-            await _close(info, CLOSE_TOO_SLOW, "subscriber too slow; reconnect with `after`")
-        except Closing:
-            await _close(info, CLOSE_GOING_AWAY, "server shutting down")
-        finally:
-            hub.per_user[context.user.id] -= 1
+
+    @strawberry.subscription(description="The caller's new inbox items, as they arrive.")
+    async def inbox(
+        self,
+        info: strawberry.Info,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="An item's eventCursor: first replays the items after it."),
+        ] = None,
+    ) -> AsyncGenerator[InboxItem, None]:
+        context = info.context
+        start = pagination.decode(after, int)
+        hub = context.hub
+        user_id = context.user.id
+        async with _live(info):
+            cursor = start[0] if start else await hub.latest_in_inbox(user_id)
+            async for batch in hub.follow_inbox(user_id, cursor):
+                if await _revoked(info):
+                    return
+                if not batch:
+                    continue
+                context.fresh_loaders()  # RESTRICTED or deleted entries stay out, as the caller sees them now
+                entries_now = await context.loaders.entry.load_many([row["entry_id"] for row in batch])
+                for row, entry in zip(batch, entries_now, strict=True):
+                    if entry is not None:
+                        yield replace(InboxItem.from_row(row), event_cursor=pagination.encode(row["seq"]))

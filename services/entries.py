@@ -39,8 +39,8 @@ from domain.entries import (
 from domain.permissions import Write
 from domain.redaction import redact
 from domain.validation import Checker, Problem, Rejected, forbidden, not_found
-from services import idempotency, payments
-from store import accounts, changes, contacts, entries, invoices, users
+from services import idempotency, notifications, payments
+from store import accounts, changes, contacts, entries, invoices, mentions
 
 IDEMPOTENCY_KEY_MAX = 200
 
@@ -205,8 +205,6 @@ async def _plan(
 async def _follow_up(
     conn: asyncpg.Connection, check: Checker, detail: FollowUpDetail, account_id: UUID, invoice_rows: list
 ) -> dict:
-    if detail.assignee_id is not None and not await users.users_by_ids(conn, [detail.assignee_id]):
-        raise not_found(("input", "assigneeId"), "user")
     return {"due_at": detail.due_at, "assignee_id": detail.assignee_id, "done": False}
 
 
@@ -246,11 +244,18 @@ def _rules(actor: Actor, entry: NewEntry) -> _KindRules:
     raise TypeError(f"no entry kind has the detail {entry.detail!r}")
 
 
-async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> UUID | None:
+async def new_entry(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    entry: NewEntry,
+    then: Callable[[UUID], Awaitable[object]] | None = None,
+) -> UUID | None:
     """Check, redact and write `entry`, of the kind its detail says, with its audit, outbox and event rows.
 
     Returns the entry's id; a retry under the same idempotency key returns the
-    first request's entry (None only if that one left no result).
+    first request's entry (None only if that one left no result). `then` runs
+    after the write, in the same transaction, but not on such a retry: what
+    follows from the entry happens once.
     """
     rules = _rules(actor, entry)
     actor.require(rules.write)
@@ -266,6 +271,14 @@ async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> 
     if prior is not None:
         return prior.result_id
     contact_id, invoice_ids, invoice_rows = await _links(conn, entry.account_id, entry)
+    mention_ids = await notifications.check_people(
+        conn, entry.mention_ids, visibility, ("input", "mentionIds")
+    )
+    assignee_id = entry.detail.assignee_id if isinstance(entry.detail, FollowUpDetail) else None
+    if assignee_id is not None:
+        await notifications.check_people(
+            conn, [assignee_id], visibility, ("input", "assigneeId"), listed=False
+        )
     extra = await rules.columns(conn, check, entry.detail, entry.account_id, invoice_rows)
     check.settle()
     invoice_ids = list(dict.fromkeys([*invoice_ids, *extra.pop("invoice_ids", [])]))
@@ -283,7 +296,21 @@ async def new_entry(conn: asyncpg.Connection, actor: Actor, entry: NewEntry) -> 
         **extra,
     }
     entry_id = await entries.insert_entry(conn, fields, invoice_ids)
+    if mention_ids:
+        await mentions.set_mentions(conn, entry.account_id, entry_id, mention_ids)
+    await notifications.notify(
+        conn,
+        actor,
+        entry.account_id,
+        entry_id,
+        kind=rules.kind,
+        visibility=visibility,
+        mentioned=mention_ids,
+        assignee_id=assignee_id,
+    )
     after = {"kind": rules.kind.value, "visibility": visibility.value}
     await record(conn, actor, rules.operation, entry.account_id, entry_id, after=after)
+    if then is not None:
+        await then(entry_id)
     await idempotency.complete(conn, actor, entry, entry.account_id, entry_id)
     return entry_id

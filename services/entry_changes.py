@@ -12,11 +12,12 @@ from uuid import UUID
 import asyncpg
 
 from domain.actors import Actor
-from domain.commands.entries import DisputeResolution, EntryDeletion, EntryEdit, EntryPin
-from domain.entries import DELETE_REASON_MAX, RESOLUTION_MAX, DisputeStatus, EntryKind
+from domain.commands.entries import DisputeResolution, EntryDeletion, EntryEdit, EntryPin, FollowUpSnooze
+from domain.entries import DELETE_REASON_MAX, RESOLUTION_MAX, DisputeStatus, EntryKind, Visibility
 from domain.permissions import Write, may_change_entry
 from domain.redaction import redact
-from domain.validation import Checker, Problem, Rejected, conflict, forbidden, not_found
+from domain.validation import SUMMARY_MAX, Checker, Problem, Rejected, conflict, forbidden, not_found
+from services import notifications
 from services.entries import check_text, record
 from store import entries
 
@@ -81,15 +82,27 @@ _COMPLETE = _Once(
 )
 
 
-async def _once(conn: asyncpg.Connection, actor: Actor, entry_id: UUID, once: _Once, value: object) -> UUID:
+async def _once(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    entry_id: UUID,
+    once: _Once,
+    value: object,
+    path: tuple[str, ...] = ID_ARGUMENT,
+    account_id: UUID | None = None,
+) -> UUID:
+    """`account_id`: the entry must be on this account (a call completing a follow-up of its own account)."""
+
     async def change(row: asyncpg.Record) -> dict:
+        if account_id is not None and row["account_id"] != account_id:
+            raise Rejected(Problem(path, f"this {once.kind.value} is on another account."))
         if row[once.column]:
-            raise conflict(once.refusal, ID_ARGUMENT)
+            raise conflict(once.refusal, path)
         await entries.update_entry(conn, row, {once.column: value})
         return {"after": {once.fact: True}}
 
     return await _change(
-        conn, actor, entry_id, once.action, change, path=ID_ARGUMENT, write=once.write, kind=once.kind
+        conn, actor, entry_id, once.action, change, path=path, write=once.write, kind=once.kind
     )
 
 
@@ -97,8 +110,78 @@ async def cancel_promise(conn: asyncpg.Connection, actor: Actor, entry_id: UUID)
     return await _once(conn, actor, entry_id, _CANCEL, datetime.now(UTC))
 
 
-async def complete_follow_up(conn: asyncpg.Connection, actor: Actor, entry_id: UUID) -> UUID:
-    return await _once(conn, actor, entry_id, _COMPLETE, True)
+async def complete_follow_up(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    entry_id: UUID,
+    path: tuple[str, ...] = ID_ARGUMENT,
+    account_id: UUID | None = None,
+) -> UUID:
+    return await _once(conn, actor, entry_id, _COMPLETE, True, path, account_id)
+
+
+async def snooze_follow_up(conn: asyncpg.Connection, actor: Actor, snooze: FollowUpSnooze) -> UUID:
+    """A later due time; the audit row and the timeline event keep the history (from, to, why)."""
+
+    async def change(row: asyncpg.Record) -> dict:
+        check = Checker()
+        check.instant("dueAt", snooze.due_at)
+        check.text("reason", snooze.reason, max_len=SUMMARY_MAX)
+        if snooze.due_at <= datetime.now(UTC):
+            check.add("dueAt", "dueAt must be in the future: a follow-up is snoozed to a later time.")
+        check.settle()
+        if row["done"]:
+            raise conflict(_COMPLETE.refusal, ID_FIELD)
+        await entries.update_entry(conn, row, {"due_at": snooze.due_at})
+        before, after = {"dueAt": row["due_at"].isoformat()}, {"dueAt": snooze.due_at.isoformat()}
+        return {"before": before, "after": {**after, "reason": redact(snooze.reason)}}
+
+    return await _change(
+        conn,
+        actor,
+        snooze.entry_id,
+        "snoozeFollowUp",
+        change,
+        path=ID_FIELD,
+        write=Write.NOTES,
+        kind=EntryKind.FOLLOW_UP,
+    )
+
+
+async def reassign_follow_up(
+    conn: asyncpg.Connection, actor: Actor, entry_id: UUID, assignee_id: UUID
+) -> UUID:
+    """Someone else's to do now; they hear of it (ASSIGNED) unless they gave it to themselves."""
+
+    async def change(row: asyncpg.Record) -> dict:
+        visibility = Visibility(row["visibility"])
+        await notifications.check_people(conn, [assignee_id], visibility, ("assigneeId",), listed=False)
+        if row["done"]:
+            raise conflict(_COMPLETE.refusal, ID_ARGUMENT)
+        await entries.update_entry(conn, row, {"assignee_id": assignee_id})
+        await notifications.notify(
+            conn,
+            actor,
+            row["account_id"],
+            row["id"],
+            kind=EntryKind.FOLLOW_UP,
+            visibility=visibility,
+            assignee_id=assignee_id,
+            watched=False,
+        )
+        previous = str(row["assignee_id"]) if row["assignee_id"] else None
+        return {"before": {"assigneeId": previous}, "after": {"assigneeId": str(assignee_id)}}
+
+    return await _change(
+        conn,
+        actor,
+        entry_id,
+        "reassignFollowUp",
+        change,
+        path=ID_ARGUMENT,
+        write=Write.NOTES,
+        kind=EntryKind.FOLLOW_UP,
+    )
 
 
 async def resolve_dispute(conn: asyncpg.Connection, actor: Actor, resolution: DisputeResolution) -> UUID:
@@ -136,7 +219,7 @@ async def edit_entry(conn: asyncpg.Connection, actor: Actor, edit: EntryEdit) ->
             raise forbidden("you may edit only your own entries (ADMIN may edit any).", ID_FIELD)
         check = Checker()
         check_text(check, edit.summary, edit.body, edit.tags)
-        if edit.summary is None and edit.body is None and edit.tags is None:
+        if edit.summary is None and edit.body is None and edit.tags is None and edit.mention_ids is None:
             check.add(None, "give a summary, body or tags to change.")
         check.settle()
         if row["revision"] != edit.expected_revision:
@@ -154,6 +237,14 @@ async def edit_entry(conn: asyncpg.Connection, actor: Actor, edit: EntryEdit) ->
             )
             if value is not None
         }
+        if edit.mention_ids is not None:
+            kind, visibility = EntryKind(row["kind"]), Visibility(row["visibility"])
+            named = await notifications.check_people(
+                conn, edit.mention_ids, visibility, ("input", "mentionIds")
+            )
+            await notifications.mention(
+                conn, actor, row["account_id"], row["id"], named, kind=kind, visibility=visibility
+            )
         await entries.edit_entry(conn, row, actor.user_id, edits)
         return {"before": {"revision": row["revision"]}, "after": {"revision": row["revision"] + 1}}
 

@@ -70,6 +70,8 @@ _UPDATABLE = frozenset(
         "resolved_at",
         "resolution",
         "done",
+        "due_at",
+        "assignee_id",
     }
 )
 

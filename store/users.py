@@ -125,3 +125,33 @@ async def revoke_user_tokens(conn: asyncpg.Connection, user_id: UUID) -> int:
         user_id,
     )
     return int(status.split()[-1])
+
+
+async def enabled_teams(conn: asyncpg.Connection, ids: list[UUID]) -> dict[UUID, Team]:
+    """The team of each enabled user among `ids`; unknown and disabled users are left out."""
+    rows = await conn.fetch("SELECT id, team FROM users WHERE id = ANY($1) AND disabled_at IS NULL", ids)
+    return {row["id"]: Team(row["team"]) for row in rows}
+
+
+async def find_users(
+    conn: asyncpg.Connection, prefix: str | None, team: Team | None, limit: int
+) -> list[User]:
+    """Enabled users whose name (or a word of it) or email starts with `prefix`, by name."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {_USER_COLUMNS} FROM users u
+         WHERE u.disabled_at IS NULL AND ($2::text IS NULL OR u.team = $2)
+           AND ($1::text IS NULL OR lower(u.name) LIKE $1 || '%' OR lower(u.email) LIKE $1 || '%'
+                OR lower(u.name) LIKE '% ' || $1 || '%')
+         ORDER BY lower(u.name), u.id LIMIT $3
+        """,
+        _like_prefix(prefix.strip().lower()) if prefix and prefix.strip() else None,
+        team.value if team else None,
+        limit,
+    )
+    return [User.from_row(row) for row in rows]
+
+
+def _like_prefix(text: str) -> str:
+    """`text` as a LIKE pattern that matches itself only: % and _ are literal in a name."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -36,7 +36,9 @@ FIXTURES = {
     "account_uuids": ["00000000-0000-0000-0000-000000000001"],
     "nodes": {"rapport": ["QWNjb3VudDox", "RW50cnk6MQ"], "postgraphile": ["a", "b"]},
     "at": "2026-11-23T12:00:00Z",
+    "day_end": "2026-11-23T23:59:59Z",
     "as_of": "2026-11-23",
+    "people": ["p1", "p2"],
     "search": {"common": ["x"], "rare": ["y"], "typo": ["z"], "filtered": [{"q": "w", "filter": {}}]},
 }
 
@@ -55,11 +57,14 @@ def test_the_lean_generator_builds_a_request_for_every_read_scenario_and_server(
     for key in wanted:
         picks = [make[key](random.Random(i)) for i in range(20)]
         encoded = loadgen.encode_requests("http://127.0.0.1:9", "t", picks)
-        for (name, document, _), (same, raw) in zip(picks, encoded, strict=True):
+        for (name, document, _, *caller), (same, raw) in zip(picks, encoded, strict=True):
             assert name == same
             assert name.split(":")[0] == key[0]
             head, body = raw.split(b"\r\n\r\n", 1)
             assert head.startswith(b"POST /graphql HTTP/1.1\r\n")
+            # the worklist and the inbox are asked by one of the people, other reads by the fixtures' token
+            assert f"Authorization: Bearer {caller[0] if caller else 't'}\r\n".encode() in head + b"\r\n"
+            assert bool(caller) == (key[0] in ("worklist", "inbox"))
             assert f"Content-Length: {len(body)}".encode() in head
             assert json.loads(body)["query"] == document
     # node alternates accounts and entries, the same picks for both servers

@@ -467,3 +467,52 @@ def test_the_import_commands_list_their_columns_in_their_help():
         assert result.returncode == 0
         assert column in result.stdout
     assert rapport("demo", "--help").returncode == 0
+
+
+async def test_an_owner_column_per_team_names_the_owner_by_email(cli, pool, make_caller, tmp_path, system):
+    ada = await make_caller(Team.AR)
+    sam = await make_caller(Team.SALES)
+    header = [*ACCOUNT_COLUMNS, "ar_owner", "sales_owner"]
+    path = write(
+        tmp_path / "owners.csv",
+        header,
+        [
+            [system, "C-1", "Northwind", "", "", "", ada.user.email.upper(), sam.user.email],
+            [system, "C-2", "Contoso", "", "", "", "", ""],
+        ],
+    )
+    first = await cli("import", "accounts", str(path))
+    assert first.returncode == 0, first.stderr
+    stored = await account_rows(pool, system)
+    async with pool.acquire() as conn:
+        owners = await conn.fetch(
+            "SELECT team, user_id FROM account_owners WHERE account_id = $1 ORDER BY team",
+            stored["C-1"]["id"],
+        )
+        none = await conn.fetchval(
+            "SELECT count(*) FROM account_owners WHERE account_id = $1", stored["C-2"]["id"]
+        )
+    assert [(o["team"], o["user_id"]) for o in owners] == [("AR", ada.user.id), ("SALES", sam.user.id)]
+    assert none == 0
+    # a second run changes nothing
+    before = await trail(pool)
+    again = await cli("import", "accounts", str(path))
+    assert "0 created, 0 updated, 2 unchanged, 0 rejected" in again.stdout
+    assert await trail(pool) == before
+    # an owner of the wrong team, or an unknown email, rejects the row and writes nothing
+    bad = write(
+        tmp_path / "bad.csv",
+        header,
+        [
+            [system, "C-1", "Northwind", "", "", "", sam.user.email, ""],
+            [system, "C-2", "Contoso", "", "", "", "", "nobody@example.test"],
+        ],
+    )
+    refused = await cli("import", "accounts", str(bad))
+    assert refused.returncode == 1
+    rejected = read(tmp_path / "bad.rejected.csv")
+    assert [(r["line"], r["reason"]) for r in rejected] == [
+        ("2", f"ar_owner: {sam.user.email} is in SALES, not AR."),
+        ("3", "sales_owner: no enabled user has the email nobody@example.test."),
+    ]
+    assert await trail(pool) == before

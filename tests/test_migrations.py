@@ -26,6 +26,10 @@ TABLES = {
     "audit_log",
     "outbox",
     "timeline_events",
+    "account_owners",
+    "account_followers",
+    "entry_mentions",
+    "inbox_items",
     "persisted_documents",
 }
 
@@ -74,6 +78,7 @@ async def test_customer_tables_lead_their_primary_key_with_account_id(pool):
         "idempotency_keys",
         "audit_log",
         "outbox",
+        "inbox_items",  # a user's, read by user: keyed by its id and (user_id, seq), like idempotency keys
         "persisted_documents",
     }
     assert {t: first[t] for t in customer_tables} == dict.fromkeys(customer_tables, "account_id")

@@ -32,8 +32,9 @@ async def _search_parts(settings: Settings) -> AsyncIterator[tuple]:
 
 @click.command()
 def worker() -> None:
-    """Drain the outbox into Meilisearch until stopped (SIGTERM or Ctrl-C)."""
+    """Drain the outbox into Meilisearch, and notice broken promises, until stopped (SIGTERM or Ctrl-C)."""
 
+    from jobs.promise_breaks import keep_noticing
     from search.worker import Worker
 
     async def run(settings: Settings) -> None:
@@ -44,7 +45,11 @@ def worker() -> None:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, index_worker.stop)
             click.echo(f"indexing into {uid}; Ctrl-C stops")
-            await index_worker.run()
+            promise_pass = asyncio.create_task(keep_noticing(pool), name="broken promises")
+            try:
+                await index_worker.run()
+            finally:
+                promise_pass.cancel()
 
     with stack() as settings:
         asyncio.run(run(settings))

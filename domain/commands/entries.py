@@ -72,6 +72,30 @@ class FollowUpDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class NextFollowUp:
+    """What a call schedules next (e.g. call back tomorrow after NO_ANSWER); assignee None: the caller."""
+
+    summary: str
+    due_at: datetime
+    assignee_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallFollowThrough:
+    """What a logged interaction does to the follow-ups: completes one, schedules the next."""
+
+    completes_follow_up_id: UUID | None = None
+    next_follow_up: NextFollowUp | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpSnooze:
+    entry_id: UUID
+    due_at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewEntry:
     """An entry to write on an account's timeline.
 
@@ -89,15 +113,19 @@ class NewEntry:
     occurred_at: datetime | None = None
     visibility: Visibility | None = None
     idempotency_key: str | None = None
+    mention_ids: tuple[UUID, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class EntryEdit:
+    """None leaves a part as it is; `mention_ids` replaces whom the entry names."""
+
     entry_id: UUID
     expected_revision: int
     summary: str | None = None
     body: str | None = None
     tags: tuple[str, ...] | None = None
+    mention_ids: tuple[UUID, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,4 +71,12 @@ def entry_fields(data: Any) -> dict:
         "occurred_at": getattr(data, "occurred_at", None),
         "visibility": getattr(data, "visibility", None),
         "idempotency_key": data.idempotency_key,
+        "mention_ids": mention_ids(getattr(data, "mention_ids", None)) or (),
     }
+
+
+def mention_ids(global_ids: list[str] | None) -> tuple[UUID, ...] | None:
+    """The users an input names, or None when it names nobody (an edit: leave the mentions as they are)."""
+    if global_ids is None:
+        return None
+    return tuple(parse_ids(global_ids, "User", ("input", "mentionIds"), "user"))

@@ -7,7 +7,7 @@ import strawberry
 
 from domain.commands.entries import EntryDeletion, EntryEdit, EntryPin
 from schema.mutations.base import actor, run
-from schema.mutations.entry_base import answered, entry_id
+from schema.mutations.entry_base import answered, entry_id, mention_ids
 from schema.mutations.payloads import DeletePayload, EntryPayload
 from services import entry_changes
 
@@ -24,6 +24,11 @@ class EditEntryInput:
     summary: str | None = strawberry.field(default=None, description="A new summary, 1-500 characters.")
     body: str | None = strawberry.field(default=None, description="A new body, up to 50,000 characters.")
     tags: list[str] | None = strawberry.field(default=None, description="The labels, replacing the old ones.")
+    mention_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Whom the entry names from now on; those newly named get an inbox item, "
+        "those left out keep theirs.",
+    )
 
 
 @strawberry.type
@@ -41,6 +46,7 @@ class EntryEditMutations:
                 summary=input.summary,
                 body=input.body,
                 tags=tuple(input.tags) if input.tags is not None else None,
+                mention_ids=mention_ids(input.mention_ids),
             )
 
         return await answered(info, lambda conn, actor: entry_changes.edit_entry(conn, actor, edit()))

@@ -5,11 +5,20 @@ from typing import Annotated
 
 import strawberry
 
-from domain.commands.entries import InteractionDetail, NewsDetail, NoteDetail
+from domain.commands.entries import (
+    CallFollowThrough,
+    InteractionDetail,
+    NewEntry,
+    NewsDetail,
+    NextFollowUp,
+    NoteDetail,
+)
 from domain.entries import EntryKind as EntryKindValue
-from schema.mutations.entry_base import created
+from schema.mutations.base import parse_id
+from schema.mutations.entry_base import answered, created, entry_fields, entry_id
 from schema.mutations.payloads import EntryPayload
 from schema.types.entries.enums import Direction, EntryKind, InteractionOutcome, NewsCategory, Visibility
+from services import follow_ups
 
 
 @strawberry.input(description="A note for an account's timeline.")
@@ -45,6 +54,9 @@ class LogNoteInput:
         "key and the same input returns the first result and writes nothing; "
         "with another input it is a CONFLICT.",
     )
+    mention_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Users to name in the entry; each gets an inbox item."
+    )
 
 
 @strawberry.input
@@ -56,6 +68,13 @@ class _InteractionFields:
     outcome: InteractionOutcome | None = strawberry.field(default=None, description="How it went.")
 
 
+@strawberry.input(description="The next step a call schedules, e.g. call back after NO_ANSWER.")
+class NextFollowUpInput:
+    summary: str = strawberry.field(description="What to do.")
+    due_at: datetime = strawberry.field(description="When it is due.")
+    assignee_id: strawberry.ID | None = strawberry.field(default=None, description="Default: the caller.")
+
+
 @strawberry.input(description="A call, email, meeting, letter or text message for an account's timeline.")
 class LogInteractionInput(_InteractionFields, LogNoteInput):
     """A note with a kind, a direction and an outcome.
@@ -64,6 +83,15 @@ class LogInteractionInput(_InteractionFields, LogNoteInput):
     SDL keeps its order: accountId, kind, direction, summary, outcome, then the
     note's other fields.
     """
+
+    completes_follow_up_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The follow-up this call or email answers: it is marked done in the same transaction.",
+    )
+    next_follow_up: NextFollowUpInput | None = strawberry.field(
+        default=None,
+        description="Schedule the next step in the same transaction (e.g. call back after NO_ANSWER).",
+    )
 
 
 @strawberry.input(description="Customer news for an account's timeline.")
@@ -94,6 +122,9 @@ class LogNewsInput:
         "key and the same input returns the first result and writes nothing; "
         "with another input it is a CONFLICT.",
     )
+    mention_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Users to name in the entry; each gets an inbox item."
+    )
 
 
 @strawberry.type
@@ -115,7 +146,28 @@ class EntryLogMutations:
         input: Annotated[LogInteractionInput, strawberry.argument(description="The interaction.")],
     ) -> EntryPayload:
         kind = EntryKindValue(input.kind.value)
-        return await created(info, input, lambda: InteractionDetail(kind, input.direction, input.outcome))
+
+        def command() -> tuple[NewEntry, CallFollowThrough]:
+            detail = InteractionDetail(kind, input.direction, input.outcome)
+            following = input.next_follow_up
+            return NewEntry(detail=detail, **entry_fields(input)), CallFollowThrough(
+                completes_follow_up_id=entry_id(
+                    input.completes_follow_up_id, ("input", "completesFollowUpId")
+                )
+                if input.completes_follow_up_id
+                else None,
+                next_follow_up=NextFollowUp(
+                    following.summary,
+                    following.due_at,
+                    parse_id(following.assignee_id, "User", ("input", "nextFollowUp", "assigneeId"), "user")
+                    if following.assignee_id
+                    else None,
+                )
+                if following
+                else None,
+            )
+
+        return await answered(info, lambda conn, actor: follow_ups.log_interaction(conn, actor, *command()))
 
     @strawberry.mutation(description="Record news about the customer. SALES, SERVICE, AR, ADMIN.")
     async def log_news(

@@ -20,7 +20,7 @@ from schema.types.invoice import Invoice, InvoiceConnection, InvoiceFilter, toda
 from schema.types.node import Node
 from schema.types.preference import Preference
 from schema.types.receivables import Receivables, receivables_of
-from schema.types.user import User
+from schema.types.user import Team, User
 from store import entries, invoices
 
 if TYPE_CHECKING:
@@ -37,6 +37,12 @@ AccountStatus = described_enum(
         "CLOSED": "No longer a customer; its timeline stays readable.",
     },
 )
+
+
+@strawberry.type(description="Who looks after an account for one team (at most one owner per team).")
+class AccountOwner:
+    team: Team = strawberry.field(description="The team this person owns the account for.")
+    user: User = strawberry.field(description="The owner.")
 
 
 @strawberry.type(description="A customer account: one shared timeline.")
@@ -68,6 +74,18 @@ class Account(Node):
             return None
         user = await info.context.loaders.user.load(self.owner_id)
         return User.from_user(user) if user else None
+
+    @strawberry.field(description="Who looks after this account, at most one per team.")
+    async def owners(self, info: strawberry.Info) -> list[AccountOwner]:
+        rows = await info.context.loaders.owners.load(self.account_id)
+        return [AccountOwner(team=Team(row["team"]), user=User.from_row(row, "user_")) for row in rows]
+
+    @strawberry.field(
+        description="Whether the caller follows this account: "
+        "its news, promises and disputes reach their inbox."
+    )
+    async def followed_by_me(self, info: strawberry.Info) -> bool:
+        return await info.context.loaders.followed.load((info.context.user.id, self.account_id))
 
     @strawberry.field(description="The people at this customer, by name.")
     async def contacts(self, info: strawberry.Info) -> list[Contact]:

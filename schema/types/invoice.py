@@ -122,8 +122,8 @@ class Invoice(Node):
     async def active_promise(
         self, info: strawberry.Info
     ) -> Annotated["PromiseToPay", strawberry.lazy("schema.types.entries.promise")] | None:
-        from schema.types.entries.promise import payment_facts, promise_rule
         from schema.types.entries.rows import entry_from_row
+        from store.promises import payment_facts, promise_rule
 
         loaders = info.context.loaders
         rows = [

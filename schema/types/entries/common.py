@@ -81,6 +81,11 @@ class TimelineEntry(Node):
         description="Set on entries delivered by Subscription.timeline: pass it as `after` to resume there.",
     )
 
+    @strawberry.field(description="Users named in the entry; each gets an inbox item.")
+    async def mentions(self, info: strawberry.Info) -> list[User]:
+        rows = await info.context.loaders.mentions.load(self.entry_id)
+        return [User.from_row(row) for row in rows]
+
     @strawberry.field(description="Earlier versions, newest first.")
     async def revisions(self, info: strawberry.Info) -> list[EntryRevision]:
         rows = await info.context.loaders.revisions.load(self.entry_id)
