@@ -21,7 +21,10 @@ from api.health import healthz, readyz
 from api.rate_limit import RateLimiter
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
+from api.statement_page import statement_routes
 from api.websocket import TimelineSocket
+from jobs.mail import Mailer
+from jobs.runner import JobRunner
 from schema.app_schema import build_schema
 from schema.limits import Limits
 from schema.live import Hub
@@ -114,10 +117,13 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         gauges = None
         if settings.metrics != "off":
             gauges = asyncio.create_task(metrics.keep_fresh(app.state, settings.metrics_port), name="metrics")
-        worker = worker_task = None
+        worker = worker_task = jobs = jobs_task = None
         if run_worker:
             worker = Worker(settings.database_url, app.state.pool, app.state.meili, app.state.index_uid)
             worker_task = asyncio.create_task(worker.run(), name="index worker")
+            mailer = Mailer.from_url(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
+            jobs = JobRunner(app.state.pool, mailer)
+            jobs_task = asyncio.create_task(jobs.run(), name="jobs")
         _freeze_startup_objects()
         try:
             yield
@@ -128,6 +134,9 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             if worker is not None:
                 worker.stop()
                 await worker_task
+            if jobs is not None:
+                jobs.stop()
+                await jobs_task
             await app.state.authenticator.aclose()
             await app.state.meili.aclose()
             if app.state.read_pool is not app.state.pool:
@@ -152,6 +161,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             WebSocketRoute("/graphql", TimelineSocket(schema, settings.subscriptions_per_connection)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *statement_routes(),
             *([Route("/metrics", metrics.metrics_endpoint)] if settings.metrics == "on" else []),
             *([Route(f"{graphiql.ASSETS_PATH}/{{name}}", graphiql.asset)] if settings.introspection else []),
         ],
