@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from jobs.mail import Mailer, PermanentFailure
+from jobs.mail import Mailer, PermanentFailure, describe
 from services.delivery import record_sent
 from store import deliveries
 
@@ -72,8 +72,8 @@ async def _deliver(conn: asyncpg.Connection, mailer: Mailer, row: asyncpg.Record
             await deliveries.failed(conn, row, str(refused))
         log.warning("message %s refused by the mail server", row["id"])
         return
-    except (OSError, TimeoutError, Exception) as error:  # noqa: BLE001 - every send error is retried
-        reason = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"
+    except Exception as error:  # every other failure (refused, unreachable, timed out) is worth a retry
+        reason = describe(error)
         async with conn.transaction():
             if row["attempts"] >= MAX_ATTEMPTS:
                 await deliveries.failed(conn, row, reason)

@@ -62,7 +62,7 @@ class Mailer:
         except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException) as error:
             code = getattr(error, "code", None) or _first_code(error)
             if code is not None and 500 <= code < 600:
-                raise PermanentFailure(_reason(error)) from None
+                raise PermanentFailure(describe(error)) from None
             raise
 
 
@@ -71,8 +71,8 @@ def _first_code(error: Exception) -> int | None:
     return recipients[0].code if recipients else None
 
 
-def _reason(error: Exception) -> str:
-    """The server's own words (e.g. "550 mailbox unavailable"), never our message's text."""
+def describe(error: BaseException) -> str:
+    """Why a send failed in the server's own words (e.g. "451 try again later"), never our message's text."""
     code = getattr(error, "code", None) or _first_code(error)
-    message = getattr(error, "message", None) or str(error)
-    return f"{code} {message}".strip() if code else message
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return f"{code} {message}" if code else f"{type(error).__name__}: {message}"

@@ -27,17 +27,19 @@ async def claim(
     rows = await conn.fetch(
         """
         WITH due AS (
-            SELECT account_id, id, row_number() OVER (ORDER BY scheduled_for, id) AS n
+            SELECT account_id, id
               FROM outbound_messages
              WHERE status = 'SCHEDULED' AND scheduled_for <= $3 AND next_attempt_at <= now()
              ORDER BY scheduled_for, id
              LIMIT $1
                FOR UPDATE SKIP LOCKED
+        ), numbered AS (
+            SELECT account_id, id, row_number() OVER () AS n FROM due
         )
         UPDATE outbound_messages m
            SET status = 'SENDING', attempts = m.attempts + 1, updated_at = now(),
                message_id = coalesce(m.message_id, ($2::text[])[due.n])
-          FROM due
+          FROM numbered due
          WHERE m.account_id = due.account_id AND m.id = due.id
         RETURNING m.*
         """,
