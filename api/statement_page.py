@@ -14,6 +14,7 @@ import base64
 import hashlib
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qs
 
 import orjson
 from jinja2 import Environment
@@ -143,10 +144,17 @@ async def show(request: Request) -> Response:
 
 
 async def _form(request: Request) -> dict[str, str] | None:
-    if int(request.headers.get("content-length") or 0) > FORM_BYTES_MAX:
+    """The page's forms are url-encoded (no JavaScript, no files); None when the body is too large."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_BYTES_MAX:
+            return None
+    try:
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
+    except ValueError:  # more fields than the page has
         return None
-    async with request.form(max_files=0, max_fields=10, max_part_size=FORM_BYTES_MAX) as form:
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+    return {name: values[0] for name, values in fields.items()}
 
 
 async def _act(request: Request, kind: str) -> Response:
