@@ -2,7 +2,6 @@
 retried, failed with the server's reason, and never twice across two workers or a crash mid-send."""
 
 import asyncio
-import email
 import os
 import signal
 import subprocess
@@ -12,23 +11,18 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
-
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from domain.teams import Team
 from jobs.delivery import MAX_ATTEMPTS, deliver_due
 from jobs.mail import Mailer
 from store.db import create_pool
 from tests import messaging
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT
 from tests.messaging import unique
+from tests.smtp_server import SMTP_WARNING, smtp  # noqa: F401 - the fixture
 
-# The test server asks for AUTH over plain TCP (no certificate to hand); aiosmtpd warns about exactly that.
-pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+pytestmark = SMTP_WARNING
 AT = "2026-02-12T09:00:00Z"
 LATER = "2026-03-01T00:00:00+00:00"
 TIMELINE = """
@@ -41,48 +35,6 @@ query ($id: ID!) {
 """
 
 
-class Inbox:
-    """What the SMTP server took, and how it answers: `reply` per recipient, `on_data` before answering."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-        self.replies: dict[str, str] = {}
-        self.on_data = None
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        recipient = envelope.rcpt_tos[0]
-        if recipient in self.replies:
-            return self.replies[recipient]
-        with self.lock:
-            self.messages.append(email.message_from_bytes(envelope.content))
-        if self.on_data is not None:
-            self.on_data()
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"rapport", b"s3cret")
-    return AuthResult(success=ok)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, str]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, authenticator=_authenticate, auth_required=True, auth_require_tls=False
-    )
-    controller.start()
-    try:
-        yield inbox, f"smtp://rapport:s3cret@127.0.0.1:{port}"
-    finally:
-        controller.stop()
-
-
 async def _scheduled(ar, address: str | None = None) -> tuple[str, str, dict]:
     """An account with one message SCHEDULED (as of AT) to `address`; returns its account, address, message."""
     address = address or f"{uuid.uuid4().hex[:10]}@example.com"
@@ -90,7 +42,9 @@ async def _scheduled(ar, address: str | None = None) -> tuple[str, str, dict]:
     await messaging.contact(ar, account, email=address)
     name = unique("summary")
     await messaging.template(ar, name)
-    await messaging.invoices(ar, ref, [("S-1", "2026-01-20", "100.00", "EUR"), ("S-2", "2026-01-31", "50.00", "EUR")])
+    await messaging.invoices(
+        ar, ref, [("S-1", "2026-01-20", "100.00", "EUR"), ("S-2", "2026-01-31", "50.00", "EUR")]
+    )
     await messaging.own_policy(ar, account, [{"offsetDays": 7, "templateName": name}])
     [message] = await messaging.plan(ar, account, AT)
     assert message["status"] == "SCHEDULED"
@@ -236,7 +190,9 @@ async def test_a_temporary_failure_is_retried_with_backoff_then_failed(make_call
             if attempt < MAX_ATTEMPTS:
                 assert row["status"] == "SCHEDULED"
                 assert row["next_attempt_at"] > row["updated_at"]
-                await conn.execute("UPDATE outbound_messages SET next_attempt_at = now() WHERE id = $1", message_id)
+                await conn.execute(
+                    "UPDATE outbound_messages SET next_attempt_at = now() WHERE id = $1", message_id
+                )
     [failed] = await messaging.messages_of(ar, account)
     assert failed["status"] == "FAILED"
     assert "451 try again later" in failed["reason"]

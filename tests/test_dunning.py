@@ -93,7 +93,14 @@ async def test_a_policy_is_saved_with_its_steps_in_order_and_a_version(make_call
     assert saved["policy"]["steps"][2]["requiresApproval"] is True
     changed = await ar.gql(
         POLICY,
-        {"input": {"id": saved["policy"]["id"], "name": saved["policy"]["name"], "steps": steps[:1], "expectedVersion": 1}},
+        {
+            "input": {
+                "id": saved["policy"]["id"],
+                "name": saved["policy"]["name"],
+                "steps": steps[:1],
+                "expectedVersion": 1,
+            }
+        },
     )
     assert changed["saveDunningPolicy"]["policy"]["version"] == 2
 
@@ -140,14 +147,28 @@ async def test_disputed_invoices_are_left_out_and_none_left_is_skipped(make_call
     account, _, numbers = await _customer(ar, contact={})
     await ar.gql(
         messaging.DISPUTE,
-        {"input": {"accountId": account, "invoiceIds": [numbers["A-2"]], "reason": "PRICING", "summary": "price"}},
+        {
+            "input": {
+                "accountId": account,
+                "invoiceIds": [numbers["A-2"]],
+                "reason": "PRICING",
+                "summary": "price",
+            }
+        },
     )
     [message] = await messaging.plan(ar, account, AT)
     assert message["invoices"] == [{"number": "A-1"}]
     other, _, others = await _customer(ar, contact={})
     await ar.gql(
         messaging.DISPUTE,
-        {"input": {"accountId": other, "invoiceIds": list(others.values()), "reason": "PRICING", "summary": "p"}},
+        {
+            "input": {
+                "accountId": other,
+                "invoiceIds": list(others.values()),
+                "reason": "PRICING",
+                "summary": "p",
+            }
+        },
     )
     assert await messaging.plan(ar, other, AT) == []
     skipped = await _only_message(ar, other)
@@ -166,7 +187,9 @@ async def test_an_open_promise_pauses_dunning_until_it_breaks(make_caller):
     assert await messaging.plan(ar, account, AT) == []
     skipped = await _only_message(ar, account)
     assert skipped["status"] == "SKIPPED"
-    assert skipped["reason"].startswith("open promise to pay 150.00 EUR by 2026-02-13: paused until it breaks")
+    assert skipped["reason"].startswith(
+        "open promise to pay 150.00 EUR by 2026-02-13: paused until it breaks"
+    )
     # three grace days later the promise is broken: the same step is planned
     [message] = await messaging.plan(ar, account, "2026-02-17T09:00:00Z")
     assert message["status"] == "SCHEDULED"
@@ -196,7 +219,9 @@ async def test_the_billing_contact_with_an_address_is_chosen_never_do_not_contac
     account, _, _ = await _customer(ar)
     await messaging.contact(ar, account, name="Alice Tech", roles=["TECHNICAL"], email="a@example.com")
     await messaging.contact(ar, account, name="Bob Billing", roles=["BILLING"], doNotContact=True)
-    await messaging.contact(ar, account, name="Carl Payable", roles=["ACCOUNTS_PAYABLE"], email="c@example.com")
+    await messaging.contact(
+        ar, account, name="Carl Payable", roles=["ACCOUNTS_PAYABLE"], email="c@example.com"
+    )
     [message] = await messaging.plan(ar, account, AT)
     assert message["contact"] == {"name": "Carl Payable"}
 
@@ -229,12 +254,20 @@ async def test_financial_news_drafts_for_approval_with_the_news_in_the_reason(ma
     account, _, _ = await _customer(ar, contact={})
     await ar.gql(
         messaging.NEWS,
-        {"input": {"accountId": account, "category": "DOWNSIZING", "summary": "Closing the Leeds plant",
-                   "occurredAt": "2026-01-15T10:00:00Z"}},
+        {
+            "input": {
+                "accountId": account,
+                "category": "DOWNSIZING",
+                "summary": "Closing the Leeds plant",
+                "occurredAt": "2026-01-15T10:00:00Z",
+            }
+        },
     )
     [message] = await messaging.plan(ar, account, AT)
     assert message["status"] == "DRAFT"
-    assert message["reason"] == 'drafted for approval: DOWNSIZING news on 2026-01-15: "Closing the Leeds plant".'
+    assert (
+        message["reason"] == 'drafted for approval: DOWNSIZING news on 2026-01-15: "Closing the Leeds plant".'
+    )
 
 
 async def test_news_older_than_ninety_days_does_not_hold_the_message(make_caller):
@@ -242,8 +275,14 @@ async def test_news_older_than_ninety_days_does_not_hold_the_message(make_caller
     account, _, _ = await _customer(ar, contact={})
     await ar.gql(
         messaging.NEWS,
-        {"input": {"accountId": account, "category": "DOWNSIZING", "summary": "old news",
-                   "occurredAt": "2025-10-01T10:00:00Z"}},
+        {
+            "input": {
+                "accountId": account,
+                "category": "DOWNSIZING",
+                "summary": "old news",
+                "occurredAt": "2025-10-01T10:00:00Z",
+            }
+        },
     )
     [message] = await messaging.plan(ar, account, AT)
     assert message["status"] == "SCHEDULED"
@@ -268,7 +307,10 @@ async def test_a_step_needing_approval_is_a_draft_approved_with_edited_redacted_
     assert "0532 0130 00" not in message["body"]
     assert message["body"].endswith("Thanks")
     again = await ar.gql(APPROVE, {"id": draft["id"]})
-    assert again["approveMessage"]["userErrors"][0]["message"] == "only a DRAFT can be approved; this one is SCHEDULED."
+    assert (
+        again["approveMessage"]["userErrors"][0]["message"]
+        == "only a DRAFT can be approved; this one is SCHEDULED."
+    )
 
 
 async def test_cancel_records_why_and_sales_may_not(make_caller):
@@ -277,7 +319,9 @@ async def test_cancel_records_why_and_sales_may_not(make_caller):
     [message] = await messaging.plan(ar, account, AT)
     refused = await sales.gql(CANCEL, {"id": message["id"], "reason": "no"})
     assert refused["cancelMessage"]["userErrors"][0]["code"] == "FORBIDDEN"
-    cancelled = (await ar.gql(CANCEL, {"id": message["id"], "reason": "they called, paying today"}))["cancelMessage"]
+    cancelled = (await ar.gql(CANCEL, {"id": message["id"], "reason": "they called, paying today"}))[
+        "cancelMessage"
+    ]
     assert cancelled["message"]["status"] == "CANCELLED"
     assert cancelled["message"]["reason"] == "cancelled: they called, paying today"
     blank = await ar.gql(CANCEL, {"id": message["id"], "reason": " "})
@@ -303,7 +347,14 @@ async def test_the_default_policy_applies_to_accounts_without_their_own(make_cal
     name = unique("tpl")
     await messaging.template(ar, name)
     saved = await ar.gql(
-        POLICY, {"input": {"name": unique("default"), "isDefault": True, "steps": [{"offsetDays": 7, "templateName": name}]}}
+        POLICY,
+        {
+            "input": {
+                "name": unique("default"),
+                "isDefault": True,
+                "steps": [{"offsetDays": 7, "templateName": name}],
+            }
+        },
     )
     assert saved["saveDunningPolicy"]["policy"]["isDefault"] is True
     [message] = await messaging.plan(ar, account, AT)

@@ -14,7 +14,9 @@ mutation ($input: CreateStatementLinkInput!) {
   createStatementLink(input: $input) { link { id url expiresAt views createdBy { name } } userErrors { code field message } }
 }
 """
-REVOKE = "mutation ($id: ID!) { revokeStatementLink(id: $id) { link { id url revokedAt } userErrors { code } } }"
+REVOKE = (
+    "mutation ($id: ID!) { revokeStatementLink(id: $id) { link { id url revokedAt } userErrors { code } } }"
+)
 LINKS = "query ($id: ID!) { account(id: $id) { statementLinks { id url views lastViewedAt revokedAt } } }"
 TIMELINE = """
 query ($id: ID!) {
@@ -60,7 +62,9 @@ async def test_the_url_is_shown_once_and_only_its_hash_is_stored(make_caller, po
     [listed] = (await ar.gql(LINKS, {"id": account}))["account"]["statementLinks"]
     assert listed["url"] is None
     async with pool.acquire() as conn:
-        stored = await conn.fetchval("SELECT token_hash FROM statement_links WHERE id = $1", messaging.uuid_of(link["id"]))
+        stored = await conn.fetchval(
+            "SELECT token_hash FROM statement_links WHERE id = $1", messaging.uuid_of(link["id"])
+        )
     assert token.encode() not in stored
     assert len(stored) == 32
 
@@ -128,8 +132,12 @@ async def test_a_promise_from_the_page_is_an_authorless_ar_entry_tagged_portal(m
     ar = await make_caller(Team.AR)
     account, contact, _ = await _customer(ar)
     path = _path((await _link(ar, account, contactId=contact))["url"])
-    friday = (datetime.now(UTC).date() + timedelta(days=(4 - datetime.now(UTC).weekday()) % 7 or 7)).isoformat()
-    answer = await http.post(f"{path}/promise", data={"amount": "150.00", "currency": "EUR", "promisedFor": friday})
+    friday = (
+        datetime.now(UTC).date() + timedelta(days=(4 - datetime.now(UTC).weekday()) % 7 or 7)
+    ).isoformat()
+    answer = await http.post(
+        f"{path}/promise", data={"amount": "150.00", "currency": "EUR", "promisedFor": friday}
+    )
     assert answer.status_code == 303
     assert answer.headers["location"] == f"{path}?done=promise"
     shown = await http.get(answer.headers["location"])
@@ -146,7 +154,10 @@ async def test_a_promise_from_the_page_is_an_authorless_ar_entry_tagged_portal(m
 @pytest.mark.parametrize(
     ("form", "words"),
     [
-        ({"amount": "150.01", "currency": "EUR", "promisedFor": "2099-01-01"}, "more than the 150.00 EUR owed"),
+        (
+            {"amount": "150.01", "currency": "EUR", "promisedFor": "2099-01-01"},
+            "more than the 150.00 EUR owed",
+        ),
         ({"amount": "10", "currency": "EUR", "promisedFor": "2020-01-01"}, "in the past"),
         ({"amount": "10", "currency": "USD", "promisedFor": "2099-01-01"}, "nothing is owed in USD"),
         ({"amount": "ten", "currency": "EUR", "promisedFor": "2099-01-01"}, "not a number"),
@@ -168,8 +179,12 @@ async def test_a_dispute_from_the_page_names_the_invoice_and_keeps_the_comment(m
     account, _, numbers = await _customer(ar)
     path = _path((await _link(ar, account))["url"])
     answer = await http.post(
-        f"{path}/dispute", data={"invoice": messaging.uuid_of(numbers["ST-2"]), "reason": "QUANTITY",
-                                 "comment": "We got 8 pallets, not 10."}
+        f"{path}/dispute",
+        data={
+            "invoice": messaging.uuid_of(numbers["ST-2"]),
+            "reason": "QUANTITY",
+            "comment": "We got 8 pallets, not 10.",
+        },
     )
     assert answer.status_code == 303
     [dispute] = await _entries(ar, account, "DISPUTE")
@@ -186,10 +201,16 @@ async def test_a_bad_dispute_is_refused_and_nothing_is_written(make_caller, http
     other, _, foreign = await _customer(ar)
     path = _path((await _link(ar, account))["url"])
     answers = [
-        await http.post(f"{path}/dispute", data={"invoice": messaging.uuid_of(foreign["ST-1"]), "reason": "PRICING"}),
+        await http.post(
+            f"{path}/dispute", data={"invoice": messaging.uuid_of(foreign["ST-1"]), "reason": "PRICING"}
+        ),
         await http.post(f"{path}/dispute", data={"invoice": "not-an-id", "reason": "PRICING"}),
-        await http.post(f"{path}/dispute", data={"invoice": messaging.uuid_of(foreign["ST-1"]), "reason": "BECAUSE"}),
-        await http.post(f"{path}/dispute", data={"invoice": "x", "reason": "PRICING", "comment": "x" * 100_000}),
+        await http.post(
+            f"{path}/dispute", data={"invoice": messaging.uuid_of(foreign["ST-1"]), "reason": "BECAUSE"}
+        ),
+        await http.post(
+            f"{path}/dispute", data={"invoice": "x", "reason": "PRICING", "comment": "x" * 100_000}
+        ),
     ]
     assert [a.status_code for a in answers] == [400, 400, 400, 413]
     assert "not on this statement" in answers[0].text
@@ -203,7 +224,9 @@ async def test_writes_from_one_link_are_rate_limited(make_caller, http):
     account, _, _ = await _customer(ar)
     path = _path((await _link(ar, account))["url"])
     codes = [
-        (await http.post(f"{path}/promise", data={"amount": "x", "currency": "EUR", "promisedFor": "x"})).status_code
+        (
+            await http.post(f"{path}/promise", data={"amount": "x", "currency": "EUR", "promisedFor": "x"})
+        ).status_code
         for _ in range(11)
     ]
     assert codes == [400] * 10 + [429]
