@@ -14,6 +14,7 @@ import base64
 import hashlib
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import orjson
@@ -30,9 +31,11 @@ from services.transaction import retrying
 FORM_BYTES_MAX = 16_384
 STYLE = (
     "body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:40rem;padding:1rem;color:#222}"
-    "table{border-collapse:collapse;width:100%}td,th{padding:.3rem;border-bottom:1px solid #ddd;text-align:left}"
-    "td.n,th.n{text-align:right}form{margin:1rem 0;padding:1rem;border:1px solid #ccc;border-radius:.4rem}"
-    "label{display:block;margin:.5rem 0}input,select,textarea{font:inherit;width:100%;box-sizing:border-box}"
+    "table{border-collapse:collapse;width:100%}"
+    "td,th{padding:.3rem;border-bottom:1px solid #ddd;text-align:left}td.n,th.n{text-align:right}"
+    "form{margin:1rem 0;padding:1rem;border:1px solid #ccc;border-radius:.4rem}"
+    "label{display:block;margin:.5rem 0}"
+    "input,select,textarea{font:inherit;width:100%;box-sizing:border-box}"
     "button{font:inherit;padding:.5rem 1rem;margin-top:.5rem}.error{color:#a00}.ok{color:#060}"
 )
 _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
@@ -41,52 +44,7 @@ POLICY = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 _ENV = Environment(autoescape=True)
-_PAGE = _ENV.from_string(
-    """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{{ title }}</title><style>{{ style|safe }}</style></head>
-<body>
-{% if statement is none %}<h1>Not found</h1><p>This link does not open anything. It may have expired;
-ask us for a new one.</p>{% else %}
-<h1>Statement for {{ statement.account_name }}</h1>
-<p>As of {{ statement.as_of.isoformat() }}.</p>
-{% if notice %}<p class="ok" role="status">{{ notice }}</p>{% endif %}
-{% if errors %}<ul class="error" role="alert">{% for e in errors %}<li>{{ e }}</li>{% endfor %}</ul>{% endif %}
-{% if not statement.invoices %}<p>Nothing is owed. Thank you.</p>{% else %}
-<h2>Open invoices</h2>
-<table><thead><tr><th>Invoice</th><th>Due</th><th class="n">Open</th><th></th></tr></thead><tbody>
-{% for i in statement.invoices %}<tr><td>{{ i.number }}</td><td>{{ i.due_on.isoformat() }}</td>
-<td class="n">{{ money(i.balance, i.currency) }}</td><td>{% if i.disputed %}disputed{% endif %}</td></tr>{% endfor %}
-</tbody></table>
-<h2>Totals</h2>
-<table><thead><tr><th>Currency</th><th class="n">Open</th><th class="n">Overdue</th><th>By age</th></tr></thead>
-<tbody>{% for t in statement.totals %}<tr><td>{{ t.currency }}</td><td class="n">{{ money(t.open, t.currency) }}</td>
-<td class="n">{{ money(t.overdue, t.currency) }}</td>
-<td>{% for b, a in t.buckets if a %}{{ bucket(b) }}: {{ money(a, t.currency) }}{% if not loop.last %}; {% endif %}{% endfor %}</td>
-</tr>{% endfor %}</tbody></table>
-{% endif %}
-{% for p in statement.open_promises %}<p>You promised to pay {{ money(p.amount, p.currency) }} by
-{{ p.promised_for.isoformat() }}.</p>{% endfor %}
-{% for plan in statement.plans %}<p>Payment plan in {{ plan.currency }}: {{ plan_text(plan) }}.</p>{% endfor %}
-{% if statement.invoices %}
-<form method="post" action="{{ base }}/promise"><h2>Promise to pay</h2>
-<label>Date <input type="date" name="promisedFor" required min="{{ statement.as_of.isoformat() }}"></label>
-<label>Amount <input name="amount" inputmode="decimal" required></label>
-<label>Currency <select name="currency">{% for t in statement.totals %}<option>{{ t.currency }}</option>{% endfor %}
-</select></label><button type="submit">Promise to pay</button></form>
-<form method="post" action="{{ base }}/dispute"><h2>Dispute an invoice</h2>
-<label>Invoice <select name="invoice">{% for i in statement.invoices %}<option value="{{ i.id }}">{{ i.number }}</option>
-{% endfor %}</select></label>
-<label>Reason <select name="reason">{% for r in reasons %}<option value="{{ r }}">{{ r|replace("_", " ")|lower }}</option>
-{% endfor %}</select></label>
-<label>Comment <textarea name="comment" rows="4" maxlength="{{ comment_max }}"></textarea></label>
-<button type="submit">Dispute</button></form>
-{% endif %}{% endif %}
-</body></html>
-"""
-)
+_PAGE = _ENV.from_string((Path(__file__).parent / "templates" / "statement.html").read_text())
 
 
 def _money(amount: Decimal, currency: str) -> str:

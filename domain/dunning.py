@@ -117,7 +117,7 @@ def check_steps(check: Checker, steps: Sequence[Step]) -> None:
 
 
 def cycle_on(invoices: Sequence[OpenInvoice]) -> date | None:
-    """The due date the steps count from: the oldest undisputed invoice still owed, else the oldest disputed."""
+    """The due date the steps count from: the oldest undisputed invoice owed, else the oldest disputed."""
     owed = [i for i in invoices if i.balance > 0]
     undisputed = [i.due_on for i in owed if not i.disputed]
     return min(undisputed or [i.due_on for i in owed], default=None)

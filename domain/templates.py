@@ -120,9 +120,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return False
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*" and isinstance(left, str | list) and isinstance(right, int):
-            if len(left) * right > STRING_MAX:
-                raise SecurityError(f"the template builds a value longer than {STRING_MAX} characters.")
+        if (
+            operator == "*"
+            and isinstance(left, str | list)
+            and isinstance(right, int)
+            and len(left) * right > STRING_MAX
+        ):
+            raise SecurityError(f"the template builds a value longer than {STRING_MAX} characters.")
         if operator == "**" and not (isinstance(right, int | float) and abs(right) <= POWER_MAX):
             raise SecurityError(f"the template raises to a power above {POWER_MAX}.")
         if operator == "*" and isinstance(right, str | list) and isinstance(left, int):

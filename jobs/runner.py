@@ -12,7 +12,7 @@ from domain.actors import Actor
 from domain.teams import Team
 from jobs.delivery import deliver_due
 from jobs.mail import Mailer
-from services.dunning import plan_accounts, Templates
+from services.dunning import Templates, plan_accounts
 from store import dunning as facts_store
 
 log = logging.getLogger("rapport.jobs")

@@ -118,7 +118,8 @@ async def save_policy(conn: asyncpg.Connection, actor: Actor, command: PolicySav
             raise not_found(("input", "id"), "dunning policy")
         if existing["version"] != command.expected_version:
             raise conflict(
-                f"the policy is at version {existing['version']}; read it again and pass that expectedVersion.",
+                f"the policy is at version {existing['version']}; read it again and pass that "
+                "expectedVersion.",
                 ("input", "expectedVersion"),
             )
     same_name = await messages.policy_named(conn, command.name.strip())

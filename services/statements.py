@@ -26,11 +26,11 @@ from domain.validation import Checker, Problem, Rejected, not_found
 from services.accounts import account_at
 from services.entries import new_entry
 from store import briefs, changes, contacts, statements
-from store import dunning as facts_store
+from store.facts import payment_facts, promise_fact
 
 VALID_DAYS_DEFAULT = 14
 VALID_DAYS_MAX = 90
-TOKEN_PREFIX = "st_"
+TOKEN_PREFIX = "st_"  # noqa: S105 - a prefix that says what the token is, not a secret
 COMMENT_MAX = 5_000
 WRITES_PER_HOUR = 10
 PORTAL_TAG = "portal"
@@ -156,15 +156,12 @@ async def _statement(conn: asyncpg.Connection, account_id: UUID, at: datetime) -
         )
         for r in owed
     ]
-    paid = [
-        promises.Payment(received_on=r["received_on"], amount=r["amount"], currency=r["currency"])
-        for r in (await briefs.payments(conn, [account_id])).get(account_id, [])
-    ]
+    paid = payment_facts((await briefs.payments(conn, [account_id])).get(account_id, []))
     sections = await briefs.brief_entries(conn, account_id, restricted=False, at=at, news_since=at)
     open_promises = [
         row
         for row in sections["promises"]
-        if promises.status(facts_store.promise_fact(row), paid, as_of) == promises.PromiseStatus.OPEN
+        if promises.status(promise_fact(row), paid, as_of) == promises.PromiseStatus.OPEN
     ]
     plans = await statements.payment_plans(conn, account_id)
     return Statement(
@@ -230,7 +227,7 @@ async def dispute_from_page(
         NewEntry(
             account_id=link["account_id"],
             detail=DisputeDetail(reason=DisputeReason(reason)),
-            summary=f"Disputed from the statement page: {DisputeReason(reason).value.replace('_', ' ').lower()}",
+            summary="Disputed from the statement page: " + reason.replace("_", " ").lower(),
             body=comment or None,
             contact_id=link["contact_id"],
             invoice_ids=(invoice_id,),

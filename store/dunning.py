@@ -4,15 +4,15 @@ Each section is one query for the whole batch, so planning 10,000 accounts is
 a few dozen round trips, not tens of thousands.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 
-from domain import dunning, promises
+from domain import dunning
 from domain.risk import FINANCIAL_NEWS, NEWS_LOOKBACK_DAYS
-from domain.windows import Window, WindowKind
 from store import briefs, contacts, messages
+from store.facts import payment_facts, promise_fact, window_rules
 from store.sql import group_by, literals
 
 _OWED = "status NOT IN ('PAID', 'VOID', 'WRITTEN_OFF') AND balance > 0"
@@ -31,33 +31,6 @@ async def accounts_owing(
         only,
     )
     return [row["account_id"] for row in rows]
-
-
-def window_rules(rows: list[asyncpg.Record]) -> tuple[Window, ...]:
-    return tuple(
-        Window(
-            kind=WindowKind(row["kind"]),
-            days_of_week=frozenset(row["days_of_week"]) if row["days_of_week"] else None,
-            weeks_of_month=frozenset(row["weeks_of_month"]) if row["weeks_of_month"] else None,
-            start_time=row["start_time"],
-            end_time=row["end_time"],
-            from_date=row["from_date"],
-            until_date=row["until_date"],
-            note=row["note"],
-        )
-        for row in rows
-    )
-
-
-def promise_fact(row: asyncpg.Record) -> promises.Promise:
-    return promises.Promise(
-        amount=row["amount"],
-        currency=row["currency"],
-        recorded_on=row["recorded_at"].astimezone(UTC).date(),
-        promised_for=row["promised_for"],
-        grace_days=row["grace_days"],
-        cancelled=row["cancelled_at"] is not None,
-    )
 
 
 async def facts(
@@ -79,7 +52,8 @@ async def facts(
     news = group_by(
         await conn.fetch(
             "SELECT account_id, category, summary, occurred_at FROM entries"
-            f" WHERE account_id = ANY($1::uuid[]) AND kind = 'NEWS' AND category IN ({literals(FINANCIAL_NEWS)})"
+            " WHERE account_id = ANY($1::uuid[]) AND kind = 'NEWS'"
+            f" AND category IN ({literals(FINANCIAL_NEWS)})"
             " AND deleted_at IS NULL AND occurred_at > $2 AND occurred_at <= $3",
             account_ids,
             at - timedelta(days=NEWS_LOOKBACK_DAYS),
@@ -112,15 +86,12 @@ async def facts(
                     do_not_contact=p["do_not_contact"],
                     language=p["language"],
                     time_zone=p["effective_time_zone"],
-                    windows=window_rules(windows.get(p["id"], [])),
+                    windows=tuple(window_rules(windows.get(p["id"], []))),
                 )
                 for p in people.get(account_id, [])
             ],
             promises=[promise_fact(row) for row in promised.get(account_id, [])],
-            payments=[
-                promises.Payment(received_on=r["received_on"], amount=r["amount"], currency=r["currency"])
-                for r in paid.get(account_id, [])
-            ],
+            payments=payment_facts(paid.get(account_id, [])),
             financial_news=[
                 dunning.News(category=n["category"], summary=n["summary"], occurred_at=n["occurred_at"])
                 for n in news.get(account_id, [])

@@ -13,7 +13,8 @@ from store.sql import group_by
 
 async def templates(conn: asyncpg.Connection, name: str | None = None) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT * FROM message_templates WHERE $1::text IS NULL OR name = $1 ORDER BY name, language, channel",
+        "SELECT * FROM message_templates WHERE $1::text IS NULL OR name = $1"
+        " ORDER BY name, language, channel",
         name,
     )
 
@@ -146,7 +147,8 @@ async def set_account_dunning(
         "SELECT * FROM account_dunning WHERE account_id = $1 FOR NO KEY UPDATE", account_id
     )
     await conn.execute(
-        "INSERT INTO account_dunning (account_id, policy_id, paused_until, pause_reason) VALUES ($1, $2, $3, $4)"
+        "INSERT INTO account_dunning (account_id, policy_id, paused_until, pause_reason)"
+        " VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (account_id) DO UPDATE SET policy_id = $2, paused_until = $3, pause_reason = $4,"
         " updated_at = now()",
         account_id,
@@ -179,7 +181,8 @@ async def messages_of_account(
     """Newest first."""
     return await conn.fetch(
         "SELECT * FROM outbound_messages WHERE account_id = $1 AND ($2::text[] IS NULL OR status = ANY($2))"
-        " AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4)) ORDER BY created_at DESC, id DESC LIMIT $5",
+        " AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))"
+        " ORDER BY created_at DESC, id DESC LIMIT $5",
         account_id,
         status,
         after[0] if after else None,

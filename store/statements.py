@@ -62,10 +62,11 @@ async def take_write(conn: asyncpg.Connection, link: asyncpg.Record, at: datetim
     """One write from the page, if the link has any left this hour."""
     row = await conn.fetchrow(
         "UPDATE statement_links SET"
-        "  writes = CASE WHEN writes_since IS NULL OR writes_since <= $3::timestamptz - interval '1 hour' THEN 1"
-        "                ELSE writes + 1 END,"
-        "  writes_since = CASE WHEN writes_since IS NULL OR writes_since <= $3::timestamptz - interval '1 hour' THEN $3::timestamptz"
-        "                      ELSE writes_since END"
+        "  writes = CASE WHEN writes_since IS NULL OR writes_since <= $3::timestamptz - interval '1 hour'"
+        "           THEN 1 ELSE writes + 1 END,"
+        "  writes_since = CASE WHEN writes_since IS NULL"
+        "                       OR writes_since <= $3::timestamptz - interval '1 hour'"
+        "                 THEN $3::timestamptz ELSE writes_since END"
         " WHERE account_id = $1 AND id = $2 RETURNING writes",
         link["account_id"],
         link["id"],

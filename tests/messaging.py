@@ -13,7 +13,9 @@ mutation ($name: String!, $ref: String!, $tz: String) {
 }
 """
 CONTACT = """
-mutation ($input: CreateContactInput!) { createContact(input: $input) { contact { id } userErrors { message } } }
+mutation ($input: CreateContactInput!) {
+  createContact(input: $input) { contact { id } userErrors { message } }
+}
 """
 INVOICES = """
 mutation ($input: [InvoiceUpsertInput!]!) {
@@ -39,7 +41,8 @@ mutation ($input: SaveDunningPolicyInput!) {
 SET_DUNNING = """
 mutation ($input: SetAccountDunningInput!) {
   setAccountDunning(input: $input) {
-    account { id dunningPolicy { name } dunningPausedUntil dunningPauseReason } userErrors { code field message }
+    account { id dunningPolicy { name } dunningPausedUntil dunningPauseReason }
+    userErrors { code field message }
   }
 }
 """
@@ -53,10 +56,14 @@ mutation ($at: DateTime, $account: ID) {{
 }}
 """
 MESSAGES = f"""
-query ($id: ID!) {{ account(id: $id) {{ messages(first: 50) {{ edges {{ node {{ {MESSAGE_FIELDS} }} }} }} }} }}
+query ($id: ID!) {{
+  account(id: $id) {{ messages(first: 50) {{ edges {{ node {{ {MESSAGE_FIELDS} }} }} }} }}
+}}
 """
 PROMISE = """
-mutation ($input: RecordPromiseInput!) { recordPromise(input: $input) { entry { id } userErrors { message } } }
+mutation ($input: RecordPromiseInput!) {
+  recordPromise(input: $input) { entry { id } userErrors { message } }
+}
 """
 DISPUTE = """
 mutation ($input: OpenDisputeInput!) { openDispute(input: $input) { entry { id } userErrors { message } } }

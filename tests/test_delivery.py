@@ -4,7 +4,6 @@ retried, failed with the server's reason, and never twice across two workers or 
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 import textwrap
 import threading
@@ -20,7 +19,7 @@ from store.db import create_pool
 from tests import messaging
 from tests.conftest import ROOT
 from tests.messaging import unique
-from tests.smtp_server import SMTP_WARNING, smtp  # noqa: F401 - the fixture
+from tests.smtp_server import SMTP_WARNING
 
 pytestmark = SMTP_WARNING
 AT = "2026-02-12T09:00:00Z"
@@ -36,7 +35,7 @@ query ($id: ID!) {
 
 
 async def _scheduled(ar, address: str | None = None) -> tuple[str, str, dict]:
-    """An account with one message SCHEDULED (as of AT) to `address`; returns its account, address, message."""
+    """An account with one message SCHEDULED (as of AT) to `address`: its account, address and message."""
     address = address or f"{uuid.uuid4().hex[:10]}@example.com"
     account, ref = await messaging.account(ar)
     await messaging.contact(ar, account, email=address)
@@ -63,7 +62,7 @@ async def _drain(pool, mailer: Mailer) -> None:
 async def test_a_due_message_is_sent_once_with_its_outbound_entry(make_caller, pool, smtp):
     inbox, url = smtp
     ar = await make_caller(Team.AR)
-    account, address, message = await _scheduled(ar)
+    account, address, _ = await _scheduled(ar)
     await _drain(pool, _mailer(url))
     [mail] = inbox.to(address)
     assert mail["Subject"] == "Invoices due"
@@ -111,7 +110,8 @@ WORKER = textwrap.dedent(
 
     async def main():
         pool = await create_pool(sys.argv[1], min_size=1, max_size=1)
-        await deliver_due(pool, Mailer.from_url(sys.argv[2], "ar@rapport.test"), datetime.fromisoformat(sys.argv[3]))
+        mailer = Mailer.from_url(sys.argv[2], "ar@rapport.test")
+        await deliver_due(pool, mailer, datetime.fromisoformat(sys.argv[3]))
 
     asyncio.run(main())
     """
@@ -125,12 +125,16 @@ async def test_a_worker_killed_between_send_and_commit_never_causes_a_second_sen
     ar = await make_caller(Team.AR)
     account, address, message = await _scheduled(ar)
     # Other tests' messages may be due too: the server counts per address.
-    worker = subprocess.Popen(
-        [sys.executable, "-c", WORKER, settings.database_url, url, LATER],
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        WORKER,
+        settings.database_url,
+        url,
+        LATER,
         cwd=ROOT,
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     killed = threading.Event()
 
@@ -141,7 +145,7 @@ async def test_a_worker_killed_between_send_and_commit_never_causes_a_second_sen
             os.kill(worker.pid, signal.SIGKILL)
 
     inbox.on_data = kill_worker
-    await asyncio.to_thread(worker.wait, 60)
+    await asyncio.wait_for(worker.wait(), 60)
     assert killed.is_set()
     assert worker.returncode == -signal.SIGKILL
     inbox.on_data = None

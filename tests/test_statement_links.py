@@ -11,7 +11,9 @@ from tests import messaging
 
 CREATE = """
 mutation ($input: CreateStatementLinkInput!) {
-  createStatementLink(input: $input) { link { id url expiresAt views createdBy { name } } userErrors { code field message } }
+  createStatementLink(input: $input) {
+    link { id url expiresAt views createdBy { name } } userErrors { code field message }
+  }
 }
 """
 REVOKE = (
@@ -76,7 +78,8 @@ async def test_the_page_shows_the_statement_without_external_assets_and_counts_v
     page = await http.get(_path(link["url"]))
     assert page.status_code == 200
     html = page.text
-    assert "ST-1" in html and "ST-2" in html
+    assert "ST-1" in html
+    assert "ST-2" in html
     assert "150.00 EUR" in html
     assert 'name="viewport"' in html
     assert "<script" not in html

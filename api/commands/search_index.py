@@ -32,7 +32,7 @@ async def _search_parts(settings: Settings) -> AsyncIterator[tuple]:
 
 @click.command()
 def worker() -> None:
-    """Drain the outbox into Meilisearch, plan dunning and deliver messages, until stopped (SIGTERM or Ctrl-C)."""
+    """Drain the outbox into Meilisearch, plan dunning, deliver messages; until SIGTERM or Ctrl-C."""
 
     from jobs.mail import Mailer
     from jobs.runner import JobRunner

@@ -1,6 +1,6 @@
 """A promise to pay, whose status is derived on read from the payments received."""
 
-from datetime import UTC, date
+from datetime import date
 
 import asyncpg
 import strawberry
@@ -10,6 +10,8 @@ from schema.moments import day
 from schema.types.common import Money
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.enums import PromiseStatus
+from store.facts import payment_facts
+from store.facts import promise_fact as promise_rule
 
 
 @strawberry.type
@@ -32,21 +34,3 @@ class PromiseToPay(TimelineEntry):
             "grace_days": row["grace_days"],
             "rule": promise_rule(row),
         }
-
-
-def payment_facts(rows: list[asyncpg.Record]) -> list[promises.Payment]:
-    return [
-        promises.Payment(received_on=r["received_on"], amount=r["amount"], currency=r["currency"])
-        for r in rows
-    ]
-
-
-def promise_rule(row: asyncpg.Record) -> promises.Promise:
-    return promises.Promise(
-        amount=row["amount"],
-        currency=row["currency"],
-        recorded_on=row["recorded_at"].astimezone(UTC).date(),
-        promised_for=row["promised_for"],
-        grace_days=row["grace_days"],
-        cancelled=row["cancelled_at"] is not None,
-    )
