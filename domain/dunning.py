@@ -27,6 +27,8 @@ STEPS_MAX = 20
 OFFSET_MIN, OFFSET_MAX = -90, 365
 POLICY_NAME_MAX = 100
 # A contact who stated no preferred times is written to in office hours, their time, not at midnight.
+# The template a customer gets once they have settled what a reminder asked for (if it exists).
+THANK_YOU_TEMPLATE = "thank-you"
 OFFICE_HOURS = Window(
     kind=PREFERRED, days_of_week=("MON", "TUE", "WED", "THU", "FRI"), start_time=time(9), end_time=time(17)
 )
@@ -148,6 +150,11 @@ def contact_order(people: Sequence[Person], reachable: Mapping[UUID, bool]) -> l
     )
 
 
+def settled(facts: AccountFacts, today: date) -> bool:
+    """Nothing overdue is left to chase: the moment to say thank you after a reminder."""
+    return not any(i.balance > 0 and not i.disputed and i.due_on < today for i in facts.invoices)
+
+
 def send_time(person: Person, at: datetime) -> datetime | None:
     """The first moment from `at` inside the person's reachable hours (office hours if they named none)."""
     rules = list(person.windows)
@@ -161,12 +168,20 @@ def _money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
-def verdict(steps: Sequence[Step], facts: AccountFacts, at: datetime) -> Verdict | None:
-    """The message the account is due at `at`, or None when no step is due."""
+def verdict(
+    steps: Sequence[Step], facts: AccountFacts, at: datetime, ongoing: date | None = None
+) -> Verdict | None:
+    """The message the account is due at `at`, or None when no step is due.
+
+    `ongoing` is the cycle of an earlier reminder about an invoice still owed: paying the
+    oldest invoice does not start the steps over for the others.
+    """
     today = at.astimezone(UTC).date()
     cycle = cycle_on(facts.invoices)
     if cycle is None:
         return None
+    if ongoing is not None:
+        cycle = min(cycle, ongoing)
     step = due_step(steps, cycle, today)
     if step is None:
         return None

@@ -12,7 +12,7 @@ from domain.actors import Actor
 from domain.teams import Team
 from jobs.delivery import deliver_due
 from jobs.mail import Mailer
-from services.dunning import Templates, plan_accounts
+from services.dunning import Templates, plan_accounts, plan_thanks
 from store import dunning as facts_store
 
 log = logging.getLogger("rapport.jobs")
@@ -33,6 +33,8 @@ async def plan_all(pool: asyncpg.Pool, at: datetime, batch: int = 500) -> int:
             async with conn.transaction():
                 planned += len(await plan_accounts(conn, PLANNER, at, ids, found))
             after = ids[-1]
+        async with conn.transaction():
+            planned += len(await plan_thanks(conn, PLANNER, at, found))
     return planned
 
 

@@ -151,7 +151,12 @@ async def plan_accounts(
         policy = by_id.get(chosen[account_id]) if chosen[account_id] else default
         if policy is None:
             continue
-        verdict = dunning.verdict(_steps(policy), account_facts[account_id], at)
+        owed = {i.id for i in account_facts[account_id].invoices if i.balance > 0}
+        ongoing = min(
+            (m["cycle_on"] for m in existing.get(account_id, []) if owed & set(m["invoice_ids"])),
+            default=None,
+        )
+        verdict = dunning.verdict(_steps(policy), account_facts[account_id], at, ongoing)
         if verdict is None:
             continue
         row = _rendered(_row(account_id, policy["id"], verdict), found, accounts[account_id], verdict, at)
@@ -185,6 +190,67 @@ async def plan_accounts(
     return [r for r in written if r["status"] != dunning.MessageStatus.SKIPPED.value]
 
 
+async def plan_thanks(
+    conn: asyncpg.Connection, actor: Actor, at: datetime, found: Templates, account_id: UUID | None = None
+) -> list[asyncpg.Record]:
+    """A thank-you (the THANK_YOU_TEMPLATE, when there is one) once an account that got a reminder
+    has settled everything overdue: one per dunning cycle, to the person reminded if still allowed."""
+    if not any(name == dunning.THANK_YOU_TEMPLATE for name, _ in found.by_key):
+        return []
+    due = await messages.thanks_due(conn, account_id)
+    ids = [row["account_id"] for row in due]
+    account_facts = await facts_store.facts(conn, ids, at)
+    accounts = await facts_store.account_names(conn, ids)
+    today = at.astimezone(UTC).date()
+    rows = []
+    for reminded in due:
+        facts = account_facts[reminded["account_id"]]
+        if not dunning.settled(facts, today):
+            continue
+        people = [p for p in facts.people if p.email and not p.do_not_contact]
+        person = next((p for p in people if p.id == reminded["contact_id"]), None) or next(
+            iter(dunning.contact_order(people, {})), None
+        )
+        template = found.pick(dunning.THANK_YOU_TEMPLATE, EMAIL, person.language) if person else None
+        when = dunning.send_time(person, at) if person else None
+        if template is None or when is None:
+            continue
+        values = render_values(accounts[reminded["account_id"]], person, [], today)
+        try:
+            text = templates.render(template["subject"], template["body"], values)
+        except templates.TemplateProblem:
+            continue
+        rows.append(
+            {
+                "account_id": reminded["account_id"],
+                "contact_id": person.id,
+                "channel": EMAIL,
+                "status": dunning.MessageStatus.SCHEDULED.value,
+                "to_address": person.email,
+                "language": template["language"],
+                "subject": text.subject,
+                "body": text.body,
+                "invoice_ids": list(reminded["invoice_ids"]),
+                "template_name": dunning.THANK_YOU_TEMPLATE,
+                "policy_id": None,
+                "step": 0,
+                "cycle_on": reminded["cycle_on"],
+                "kind": "THANK_YOU",
+                "scheduled_for": when,
+                "reason": "everything overdue is paid: thank you.",
+            }
+        )
+    inserted = await messages.insert_messages(conn, rows)
+    await changes.audit_many(
+        conn,
+        actor_id=actor.user_id,
+        action="planThankYou",
+        entity_type="outbound_message",
+        items=[(r["account_id"], r["id"]) for r in inserted],
+    )
+    return inserted
+
+
 async def plan_dunning(
     conn: asyncpg.Connection, actor: Actor, at: datetime, account_id: UUID | None = None
 ) -> list[asyncpg.Record]:
@@ -196,7 +262,7 @@ async def plan_dunning(
     while batch := await facts_store.accounts_owing(conn, after, BATCH, account_id):
         planned += await plan_accounts(conn, actor, at, batch, found)
         after = batch[-1]
-    return planned
+    return planned + await plan_thanks(conn, actor, at, found, account_id)
 
 
 @dataclass(frozen=True, slots=True)

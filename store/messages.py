@@ -209,11 +209,24 @@ async def planned_steps(
 ) -> dict[UUID, list[asyncpg.Record]]:
     """The dunning messages already planned for each account: (cycle, step) -> status and reason."""
     rows = await conn.fetch(
-        "SELECT account_id, id, cycle_on, step, status, reason FROM outbound_messages"
+        "SELECT account_id, id, cycle_on, step, status, reason, invoice_ids FROM outbound_messages"
         " WHERE account_id = ANY($1::uuid[]) AND kind = 'DUNNING'",
         account_ids,
     )
     return group_by(rows, "account_id")
+
+
+async def thanks_due(conn: asyncpg.Connection, account_id: UUID | None) -> list[asyncpg.Record]:
+    """Per account, its last reminder SENT in a dunning cycle that has no thank-you yet."""
+    return await conn.fetch(
+        "SELECT DISTINCT ON (m.account_id) m.account_id, m.cycle_on, m.contact_id, m.invoice_ids"
+        " FROM outbound_messages m WHERE m.kind = 'DUNNING' AND m.status = 'SENT'"
+        " AND ($1::uuid IS NULL OR m.account_id = $1) AND NOT EXISTS ("
+        "   SELECT 1 FROM outbound_messages t WHERE t.account_id = m.account_id AND t.kind = 'THANK_YOU'"
+        "   AND t.cycle_on = m.cycle_on)"
+        " ORDER BY m.account_id, m.sent_at DESC",
+        account_id,
+    )
 
 
 MESSAGE_FIELDS = (

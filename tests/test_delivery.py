@@ -34,16 +34,18 @@ query ($id: ID!) {
 """
 
 
-async def _scheduled(ar, address: str | None = None) -> tuple[str, str, dict]:
+async def _scheduled(ar, address: str | None = None, invoices: dict | None = None) -> tuple[str, str, dict]:
     """An account with one message SCHEDULED (as of AT) to `address`: its account, address and message."""
     address = address or f"{uuid.uuid4().hex[:10]}@example.com"
     account, ref = await messaging.account(ar)
     await messaging.contact(ar, account, email=address)
     name = unique("summary")
     await messaging.template(ar, name)
-    await messaging.invoices(
+    numbers = await messaging.invoices(
         ar, ref, [("S-1", "2026-01-20", "100.00", "EUR"), ("S-2", "2026-01-31", "50.00", "EUR")]
     )
+    if invoices is not None:
+        invoices.update(numbers)
     await messaging.own_policy(ar, account, [{"offsetDays": 7, "templateName": name}])
     [message] = await messaging.plan(ar, account, AT)
     assert message["status"] == "SCHEDULED"
@@ -204,3 +206,38 @@ async def test_a_temporary_failure_is_retried_with_backoff_then_failed(make_call
     inbox.replies.pop(address)
     await _drain(pool, _mailer(url))
     assert inbox.to(address) == []
+
+
+PAYMENT = """
+mutation ($input: RecordPaymentInput!) {
+  recordPayment(input: $input) { entry { id } userErrors { message } }
+}
+"""
+THANK_YOU = "Dear {{ contact.name }}, thank you: {{ account.name }} owes nothing overdue."
+
+
+async def test_a_payment_that_settles_the_overdue_balance_is_followed_by_one_thank_you(
+    make_caller, pool, smtp
+):
+    inbox, url = smtp
+    ar = await make_caller(Team.AR)
+    saved = await messaging.template(ar, "thank-you", body=THANK_YOU)
+    assert saved["userErrors"] == [] or saved["userErrors"][0]["code"] == "CONFLICT"  # another run saved it
+    numbers: dict[str, str] = {}
+    account, address, _ = await _scheduled(ar, invoices=numbers)
+    # no thank-you before the reminder went, nor while money is overdue
+    assert all(m["templateName"] != "thank-you" for m in await messaging.plan(ar, account, AT))
+    await _drain(pool, _mailer(url))
+    for number, amount, day in (("S-1", "100.00", "2026-02-20"), ("S-2", "50.00", "2026-02-22")):
+        payment = {"accountId": account, "amount": amount, "currency": "EUR", "receivedOn": day}
+        allocation = {"invoiceId": numbers[number], "amount": amount}
+        paid = await ar.gql(PAYMENT, {"input": {**payment, "allocations": [allocation]}})
+        assert paid["recordPayment"]["userErrors"] == []
+        if number == "S-1":  # S-2 is still overdue
+            assert await messaging.plan(ar, account, "2026-02-21T09:00:00Z") == []
+    [thanks] = await messaging.plan(ar, account, "2026-02-23T09:00:00Z")
+    assert thanks["templateName"] == "thank-you"
+    assert thanks["body"].startswith("Dear Paula Payable, thank you:")
+    assert await messaging.plan(ar, account, "2026-02-24T09:00:00Z") == []
+    await _drain(pool, _mailer(url))
+    assert [m["Subject"] for m in inbox.to(address)] == ["Invoices due", "Invoices due"]
