@@ -18,7 +18,7 @@ from store import messages
 
 BATCH = 500
 PLANNER = Actor(user_id=None, team=Team.AR)
-BODY = "Dear {{ contact.name }},\n{% for i in invoices %}{{ i.number }}: {{ i.amount }} {{ i.currency }}\n{% endfor %}"
+BODY = "Dear {{ contact.name }},\n" + "{% for i in invoices %}{{ i.number }}: {{ i.amount }}\n{% endfor %}"
 STEPS = [
     {"offsetDays": 7, "templateName": "bench-reminder", "requiresApproval": False},
     {"offsetDays": 21, "templateName": "bench-reminder", "requiresApproval": False},
