@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from domain import promises
 from domain.risk import BILLING_ROLES
 from domain.validation import Checker
-from domain.windows import HORIZON, PREFERRED, Window, reachability
+from domain.windows import HORIZON, PREFERRED, Window, is_reachable, reachability
 
 STEPS_MAX = 20
 OFFSET_MIN, OFFSET_MAX = -90, 365
@@ -160,8 +160,9 @@ def send_time(person: Person, at: datetime) -> datetime | None:
     rules = list(person.windows)
     if not any(w.kind == PREFERRED for w in rules):
         rules.append(OFFICE_HOURS)
-    reach = reachability(rules, False, person.time_zone, at)
-    return at if reach.reachable else reach.next_reachable_at
+    if is_reachable(rules, False, ZoneInfo(person.time_zone), at):
+        return at
+    return reachability(rules, False, person.time_zone, at).next_reachable_at
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -213,7 +214,7 @@ def verdict(
     with_address = [p for p in allowed if p.email]
     if not with_address:
         return skipped("no contact with an email address.")
-    reachable = {p.id: reachability(p.windows, False, p.time_zone, at).reachable for p in with_address}
+    reachable = {p.id: is_reachable(p.windows, False, ZoneInfo(p.time_zone), at) for p in with_address}
     person = contact_order(with_address, reachable)[0]
     when = send_time(person, at)
     if when is None:
