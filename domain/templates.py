@@ -12,10 +12,10 @@ from inside the template.
 
 import time
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
