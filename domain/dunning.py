@@ -11,7 +11,7 @@ customer news and approval, which draft instead of send.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -100,7 +100,6 @@ class Verdict:
     invoices: tuple[OpenInvoice, ...] = ()
     contact: Person | None = None
     scheduled_for: datetime | None = None
-    open_promise: promises.Promise | None = field(default=None)
 
 
 def check_steps(check: Checker, steps: Sequence[Step]) -> None:
@@ -204,7 +203,6 @@ def verdict(
             return skipped(
                 f"open promise to pay {amount} by {promise.promised_for.isoformat()}:"
                 f" paused until it breaks ({breaks}).",
-                open_promise=promise,
             )
     if not undisputed:
         return skipped("every invoice this step concerns is disputed.")

@@ -26,9 +26,10 @@ from schema.types.entries.promise import payment_facts, promise_rule
 from schema.types.entries.rows import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.preference import Preference
-from schema.types.reachability import Reachability, rules
+from schema.types.reachability import Reachability
 from schema.types.receivables import Receivables, invoice_facts
 from store import briefs, contacts, entries, preferences
+from store.facts import window_rules
 
 ROLE_NAMES = {
     "BILLING": "billing contact",
@@ -72,7 +73,7 @@ def who_to_contact(
     first = {contact_id: n for n, contact_id in enumerate(named)}
     allowed = [p for p in people if not p["do_not_contact"]]
     reach = {
-        p["id"]: reachability(rules(windows.get(p["id"], [])), False, p["effective_time_zone"], at)
+        p["id"]: reachability(window_rules(windows.get(p["id"], [])), False, p["effective_time_zone"], at)
         for p in allowed
     }
     allowed.sort(

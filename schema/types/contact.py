@@ -12,7 +12,8 @@ from domain.windows import reachability as evaluate
 from schema import ids
 from schema.moments import moment
 from schema.types.node import Node
-from schema.types.reachability import Reachability, rules
+from schema.types.reachability import Reachability
+from store.facts import window_rules
 
 if TYPE_CHECKING:
     from schema.types.account import Account
@@ -90,7 +91,7 @@ class Contact(Node):
     @strawberry.field(description="Evaluated in the contact's time zone at `at` (default now).")
     async def reachability(self, info: strawberry.Info, at: datetime | None = None) -> Reachability:
         rows = await info.context.loaders.windows.load(self.contact_id)
-        result = evaluate(rules(rows), self.do_not_contact, self.time_zone, moment(at))
+        result = evaluate(window_rules(rows), self.do_not_contact, self.time_zone, moment(at))
         return Reachability.of(result)
 
     @strawberry.field

@@ -5,7 +5,6 @@ from datetime import datetime
 import strawberry
 
 from domain import windows
-from store.facts import window_rules as rules  # noqa: F401 - the schema's name for it
 
 
 @strawberry.type(description="Whether now is a good time to contact the person, and why.")
