@@ -26,6 +26,12 @@ TABLES = {
     "audit_log",
     "outbox",
     "timeline_events",
+    "message_templates",
+    "message_template_versions",
+    "dunning_policies",
+    "account_dunning",
+    "outbound_messages",
+    "statement_links",
 }
 
 
@@ -73,5 +79,9 @@ async def test_customer_tables_lead_their_primary_key_with_account_id(pool):
         "idempotency_keys",
         "audit_log",
         "outbox",
+        # company-wide settings, not a customer's rows
+        "message_templates",
+        "message_template_versions",
+        "dunning_policies",
     }
     assert {t: first[t] for t in customer_tables} == dict.fromkeys(customer_tables, "account_id")

@@ -23,8 +23,25 @@ from tests.compiled.dataset import ODD, World, instant
 
 # Fields the compiler is not meant to answer; a query that selects one falls back, whole.
 NOT_COMPILED = {
-    "Query": {"search", "collectionsQueue", "auditLog"},
-    "Account": {"receivables", "callBrief"},
+    "Query": {
+        "search",
+        "collectionsQueue",
+        "auditLog",
+        # Customer communication (#19): settings and messages, read by AR, not compiled.
+        "messageTemplates",
+        "dunningPolicies",
+        "messagesToReview",
+        "previewMessage",
+    },
+    "Account": {
+        "receivables",
+        "callBrief",
+        "dunningPolicy",
+        "dunningPausedUntil",
+        "dunningPauseReason",
+        "messages",
+        "statementLinks",
+    },
     "Contact": {"reachability"},
 }
 # (type, field, argument) or (input type, field) -> the scalar that draws its values.
