@@ -6,6 +6,7 @@ COPY api api
 COPY schema schema
 COPY compiler compiler
 COPY services services
+COPY jobs jobs
 COPY domain domain
 COPY store store
 COPY search search

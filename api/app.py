@@ -22,8 +22,10 @@ from api.persisted_queries import PersistedDocuments
 from api.rate_limit import RateLimiter
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
+from api.statement_page import statement_routes
 from api.websocket import TimelineSocket
-from jobs.promise_breaks import keep_noticing
+from jobs.mail import Mailer
+from jobs.runner import JobRunner
 from schema.app_schema import build_schema
 from schema.limits import Limits
 from schema.live import Hub
@@ -114,11 +116,13 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
         gauges = None
         if settings.metrics != "off":
             gauges = asyncio.create_task(metrics.keep_fresh(app.state, settings.metrics_port), name="metrics")
-        worker = worker_task = promise_pass = None
+        worker = worker_task = jobs = jobs_task = None
         if run_worker:
             worker = Worker(settings.database_url, app.state.pool, app.state.meili, app.state.index_uid)
             worker_task = asyncio.create_task(worker.run(), name="index worker")
-            promise_pass = asyncio.create_task(keep_noticing(app.state.pool), name="broken promises")
+            mailer = Mailer.from_url(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
+            jobs = JobRunner(app.state.pool, mailer)
+            jobs_task = asyncio.create_task(jobs.run(), name="jobs")
         _freeze_startup_objects()
         try:
             yield
@@ -127,9 +131,11 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
                 gauges.cancel()
             await app.state.hub.stop()
             if worker is not None:
-                promise_pass.cancel()
                 worker.stop()
                 await worker_task
+            if jobs is not None:
+                jobs.stop()
+                await jobs_task
             await app.state.authenticator.aclose()
             await app.state.meili.aclose()
             await app.state.read_pool.close()
@@ -154,6 +160,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             WebSocketRoute("/graphql", TimelineSocket(schema, settings.subscriptions_per_connection)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *statement_routes(),
             *([Route("/metrics", metrics.metrics_endpoint)] if settings.metrics == "on" else []),
             *([Route(f"{graphiql.ASSETS_PATH}/{{name}}", graphiql.asset)] if settings.introspection else []),
         ],

@@ -297,6 +297,7 @@ async def _serve(request: Request, request_id: str) -> Response:
         meili=state.meili,
         index_uid=state.index_uid,
         user=user,
+        public_url=state.settings.public_url or str(request.base_url).rstrip("/"),
     )
     allowed = (
         {OperationType.QUERY}

@@ -6,7 +6,7 @@ Request bodies, tokens and free text never reach a log record in the first
 place; three guards cover what libraries would write on their own:
 
 - uvicorn writes request URLs, whose query string holds a GET's query and
-  variables: only the path is kept;
+  variables: only the path is kept, and a statement link's token is cut from it;
 - a traceback names the exception only by its type (and SQLSTATE) when its text
   may quote what a client sent: asyncpg quotes parameters and row values,
   graphql-core the document;
@@ -106,7 +106,14 @@ class TextFormatter(_SafeFormatter):
 
 
 def _path_only(arg: object) -> object:
-    return arg.split("?", 1)[0] if isinstance(arg, str) and arg.startswith("/") else arg
+    """The path without its query string, and a statement link's token (/s/<token>) hidden."""
+    if not (isinstance(arg, str) and arg.startswith("/")):
+        return arg
+    path = arg.split("?", 1)[0]
+    if not path.startswith("/s/"):
+        return path
+    _, slash, action = path[3:].partition("/")
+    return f"/s/…{slash}{action}"
 
 
 class _WithoutQueryStrings(logging.Filter):

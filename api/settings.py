@@ -69,6 +69,10 @@ class Settings:
     metrics: str  # "on" (/metrics on the API's port), "off", or "port" (metrics_port)
     metrics_port: int | None
     log_json: bool
+    # Customer messages (README, "Customer messages"): where statement links point, how mail goes out.
+    public_url: str | None = None  # None: the URL the API was called on
+    smtp_url: str | None = None  # None: messages wait, nothing is sent
+    mail_from: str = "ar@localhost"
 
     @property
     def production(self) -> bool:
@@ -287,7 +291,24 @@ def load() -> Settings:
         trusted_documents=_choice("RAPPORT_TRUSTED_DOCUMENTS", "off", ("off", "allow", "require")),
         **_metrics(),
         log_json=_log_format(env) == "json",
+        public_url=_public_url(),
+        smtp_url=_smtp_url(),
+        mail_from=os.environ.get("RAPPORT_MAIL_FROM", "ar@localhost"),
     )
+
+
+def _public_url() -> str | None:
+    value = os.environ.get("RAPPORT_PUBLIC_URL", "").strip()
+    if value and not value.startswith(("http://", "https://")):
+        raise ConfigError(f"RAPPORT_PUBLIC_URL must start with http:// or https://, got {value!r}.")
+    return value.rstrip("/") or None
+
+
+def _smtp_url() -> str | None:
+    value = os.environ.get("RAPPORT_SMTP_URL", "").strip()
+    if value and not value.startswith(("smtp://", "smtps://")):
+        raise ConfigError("RAPPORT_SMTP_URL must start with smtp:// (STARTTLS when offered) or smtps://.")
+    return value or None
 
 
 def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:

@@ -248,6 +248,30 @@ def _summary(results: dict) -> list[str]:
     return lines
 
 
+def _dunning(dunning: dict | None) -> list[str]:
+    """The planner over every account owing money and over a tenth of them: linear if 1x is about 10x."""
+    if not dunning:
+        return []
+    full, tenth = dunning["1x"], dunning["0.1x"]
+    ratio = full["seconds"] / tenth["seconds"] if tenth["seconds"] else float("nan")
+    return [
+        "## Dunning planner",
+        "",
+        "| run | accounts | planned | seconds | ms per account |",
+        "|---|---:|---:|---:|---:|",
+        *(
+            f"| {label} | {run['accounts']:,} | {run['planned']:,} | {run['seconds']} "
+            f"| {run['ms_per_account']} |"
+            for label, run in (("1x", full), ("0.1x", tenth))
+        ),
+        "",
+        f"Target: under 30 s at 1x. 1x took {ratio:.1f} times as long as 0.1x for "
+        f"{full['accounts'] / max(1, tenth['accounts']):.1f} times the accounts (linear: about the same). "
+        "Each run plans inside a transaction that is rolled back (bench/dunning.py).",
+        "",
+    ]
+
+
 def write(results: dict, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     charts = out_dir / "charts"
@@ -406,6 +430,7 @@ def write(results: dict, out_dir: Path) -> Path:
                 "overloaded write path and outbox, not only the worker's indexing.",
                 "",
             ]
+    lines += _dunning(results.get("dunning"))
     lines += [
         "## How to read this",
         "",

@@ -75,7 +75,7 @@ import psutil
 import websockets
 
 from api import settings as settings_module
-from bench import loadgen, profile, queries, report, seed, words
+from bench import dunning, loadgen, profile, queries, report, seed, words
 from domain.teams import Team
 from domain.tokens import new_token, token_hash
 from schema import ids
@@ -1350,6 +1350,12 @@ async def main() -> None:
     log("step 3: raw SQL floor and Meilisearch's own search times (no server running)")
     results["raw"] = await raw_floor(url, fixtures, config)
     results["engine"] = await engine_times(settings, fixtures, config.engine_queries)
+    results["dunning"] = await dunning.planner_times(settings.database_url)
+    full, tenth = results["dunning"]["1x"], results["dunning"]["0.1x"]
+    log(
+        f"  dunning planner: {full['seconds']} s for {full['accounts']} accounts (1x),"
+        f" {tenth['seconds']} s for {tenth['accounts']} (0.1x)"
+    )
     log(
         f"  meilisearch engine p50 {results['engine']['engine_ms']['p50']} ms, "
         f"round trip p50 {results['engine']['client_round_trip_ms']['p50']} ms"

@@ -55,6 +55,7 @@ SETTINGS = {
 }
 SECTIONS = (
     "## Summary against the targets",
+    "## Dunning planner",
     "## Timeline page: Rapport compiled, Rapport executor, PostGraphile and raw SQL",
     "## accounts(first: 50)",
     "## node(id)",

@@ -21,6 +21,7 @@ class Write(Enum):
     DISPUTES = "disputes"
     INVOICES = "invoices and payments"
     PIN = "pins"
+    MESSAGES = "customer messages, their templates, dunning policies and statement links"
 
 
 _MAY_WRITE: dict[Write, frozenset[Team]] = {
@@ -31,6 +32,7 @@ _MAY_WRITE: dict[Write, frozenset[Team]] = {
     Write.DISPUTES: _FINANCE | {Team.SERVICE},
     Write.INVOICES: _FINANCE | {Team.INTEGRATION},
     Write.PIN: _PEOPLE,
+    Write.MESSAGES: _FINANCE,
 }
 
 

@@ -1,0 +1,1 @@
+"""Time-driven and outbound work the worker runs: the dunning planner and message delivery."""

@@ -7,9 +7,8 @@ workers claim promises with FOR UPDATE SKIP LOCKED, so two passes running at
 once never judge, nor notify, the same promise twice.
 """
 
-import asyncio
 import logging
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -18,10 +17,9 @@ from domain import promises
 from domain.entries import Visibility
 from domain.inbox import InboxReason, may_read
 from store import briefs, inbox, owners, users
-from store.promises import payment_facts, promise_rule
+from store.facts import payment_facts, promise_fact
 
 BATCH = 200
-INTERVAL_SECONDS = 300.0  # a promise's deadline is a day: noticing within minutes is soon enough
 log = logging.getLogger("rapport.jobs")
 
 
@@ -47,7 +45,7 @@ async def notice_broken_promises(conn: asyncpg.Connection, today: date) -> int:
         paid = await briefs.payments(conn, list({row["account_id"] for row in rows}))
         for row in rows:
             facts = payment_facts(paid.get(row["account_id"], []))
-            if promises.status(promise_rule(row), facts, today) == promises.PromiseStatus.BROKEN:
+            if promises.status(promise_fact(row), facts, today) == promises.PromiseStatus.BROKEN:
                 await _tell_owners(conn, row)
         await conn.execute(
             "UPDATE entries SET broken_checked_at = now() WHERE id = ANY($1::uuid[])",
@@ -77,13 +75,3 @@ async def run_pass(pool: asyncpg.Pool, today: date) -> int:
         if not count:
             return judged
         judged += count
-
-
-async def keep_noticing(pool: asyncpg.Pool, every_seconds: float = INTERVAL_SECONDS) -> None:
-    """Run the pass now and then, for as long as the worker runs; a failed pass is retried next time."""
-    while True:
-        try:
-            await run_pass(pool, datetime.now(UTC).date())
-        except (OSError, asyncpg.PostgresError) as error:
-            log.warning("the broken-promise pass failed, retrying later: %s", error)
-        await asyncio.sleep(every_seconds)

@@ -26,10 +26,10 @@ from schema.types.contact import Channel, Contact
 from schema.types.entries.rows import entry_from_row
 from schema.types.invoice import Invoice
 from schema.types.preference import Preference
-from schema.types.reachability import Reachability, rules
+from schema.types.reachability import Reachability
 from schema.types.receivables import Receivables, invoice_facts
 from store import briefs, contacts, entries, preferences
-from store.promises import payment_facts, promise_rule
+from store.facts import payment_facts, promise_fact, window_rules
 
 ROLE_NAMES = {
     "BILLING": "billing contact",
@@ -77,7 +77,9 @@ def who_to_contact(
     first = {contact_id: n for n, contact_id in enumerate(named)}
     allowed = [p for p in people if not p["do_not_contact"]]
     open_now = {
-        p["id"]: is_reachable(rules(windows.get(p["id"], [])), False, ZoneInfo(p["effective_time_zone"]), at)
+        p["id"]: is_reachable(
+            window_rules(windows.get(p["id"], [])), False, ZoneInfo(p["effective_time_zone"]), at
+        )
         for p in allowed
     }
     allowed.sort(
@@ -91,7 +93,7 @@ def who_to_contact(
     )
     chosen = allowed[:1] if first_only else allowed
     reach = {
-        p["id"]: reachability(rules(windows.get(p["id"], [])), False, p["effective_time_zone"], at)
+        p["id"]: reachability(window_rules(windows.get(p["id"], [])), False, p["effective_time_zone"], at)
         for p in chosen
     }
     suggestions = []
@@ -150,8 +152,8 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
         sections["promises"] = [
             row
             for row in sections["promises"]
-            if promises.status(promise_rule(row), paid, as_of) == promises.PromiseStatus.OPEN
-            or promises.broken_recently(promise_rule(row), paid, as_of)
+            if promises.status(promise_fact(row), paid, as_of) == promises.PromiseStatus.OPEN
+            or promises.broken_recently(promise_fact(row), paid, as_of)
         ]
         linked = await entries.invoices_of_entries(
             conn, list({row["id"] for rows in sections.values() for row in rows})

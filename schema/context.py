@@ -38,6 +38,9 @@ class Context:
     operation_type: str | None = None
     read_path: str | None = None  # "compiled" or "fallback" once the compiler has looked at a query
     read_mismatch: bool = False  # shadow mode: the compiled answer differed from the executor's
+    public_url: str = (
+        ""  # where statement links point: RAPPORT_PUBLIC_URL, else the URL the API was called on
+    )
     _loaders: Loaders | None = None
 
     @property

@@ -6,6 +6,7 @@ from schema.mutations.accounts import AccountMutations
 from schema.mutations.contacts import ContactMutations
 from schema.mutations.entries import EntryMutations
 from schema.mutations.invoices import InvoiceMutations
+from schema.mutations.messages import MessageMutations
 from schema.mutations.people import PeopleMutations
 from schema.work import InboxMutations
 
@@ -15,6 +16,12 @@ from schema.work import InboxMutations
     "userErrors and changes nothing."
 )
 class Mutation(
-    AccountMutations, ContactMutations, EntryMutations, InvoiceMutations, PeopleMutations, InboxMutations
+    AccountMutations,
+    ContactMutations,
+    EntryMutations,
+    InvoiceMutations,
+    PeopleMutations,
+    InboxMutations,
+    MessageMutations,
 ):
     pass

@@ -9,6 +9,7 @@ from domain.teams import Team
 from schema import ids, pagination
 from schema.collections_queue import collections_queue
 from schema.errors import Forbidden
+from schema.messages_query import MessageQueries, message_node
 from schema.searching import run_search
 from schema.types.account import Account, AccountConnection, AccountFilter
 from schema.types.audit import AuditEntry, AuditEntryConnection
@@ -42,6 +43,8 @@ async def _node(info: strawberry.Info, global_id: str) -> Node | None:
         case "User":
             user = await loaders.user.load(id_)
             return User.from_user(user) if user else None
+        case "OutboundMessage" | "MessageTemplate" | "DunningPolicy" | "StatementLink":
+            return await message_node(info, type_name, id_)
         case "Entry":
             row = await loaders.entry.load(id_)
             return entry_from_row(row, await loaders.entry_invoices.load(id_)) if row else None
@@ -57,7 +60,7 @@ async def _node(info: strawberry.Info, global_id: str) -> Node | None:
 @strawberry.type(
     description="What a caller may read. Everything but RESTRICTED entries is shared by every team."
 )
-class Query(WorkQueries):
+class Query(WorkQueries, MessageQueries):
     @strawberry.field(description="The caller.")
     def me(self, info: strawberry.Info) -> User:
         return User.from_user(info.context.user)

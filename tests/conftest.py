@@ -277,3 +277,7 @@ def serving(
 def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(settings, tmp_path_factory.mktemp("live_server") / "serve.log") as (url, _):
         yield url
+
+
+# The SMTP server fixture of the delivery tests (it needs free_port, above).
+from tests.smtp_server import smtp  # noqa: E402, F401

@@ -31,6 +31,12 @@ TABLES = {
     "entry_mentions",
     "inbox_items",
     "persisted_documents",
+    "message_templates",
+    "message_template_versions",
+    "dunning_policies",
+    "account_dunning",
+    "outbound_messages",
+    "statement_links",
 }
 
 
@@ -80,5 +86,9 @@ async def test_customer_tables_lead_their_primary_key_with_account_id(pool):
         "outbox",
         "inbox_items",  # a user's, read by user: keyed by its id and (user_id, seq), like idempotency keys
         "persisted_documents",
+        # company-wide settings, not a customer's rows
+        "message_templates",
+        "message_template_versions",
+        "dunning_policies",
     }
     assert {t: first[t] for t in customer_tables} == dict.fromkeys(customer_tables, "account_id")

@@ -32,24 +32,29 @@ async def _search_parts(settings: Settings) -> AsyncIterator[tuple]:
 
 @click.command()
 def worker() -> None:
-    """Drain the outbox into Meilisearch, and notice broken promises, until stopped (SIGTERM or Ctrl-C)."""
+    """Drain the outbox into Meilisearch, notice broken promises, plan dunning, deliver messages; until
+    SIGTERM or Ctrl-C."""
 
-    from jobs.promise_breaks import keep_noticing
+    from jobs.mail import Mailer
+    from jobs.runner import JobRunner
     from search.worker import Worker
 
     async def run(settings: Settings) -> None:
         await check_ready(settings)
         async with _search_parts(settings) as (pool, client, uid):
             index_worker = Worker(settings.database_url, pool, client, uid)
+            mailer = Mailer.from_url(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
+            jobs = JobRunner(pool, mailer)
             loop = asyncio.get_running_loop()
+
+            def stop() -> None:
+                index_worker.stop()
+                jobs.stop()
+
             for signum in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(signum, index_worker.stop)
+                loop.add_signal_handler(signum, stop)
             click.echo(f"indexing into {uid}; Ctrl-C stops")
-            promise_pass = asyncio.create_task(keep_noticing(pool), name="broken promises")
-            try:
-                await index_worker.run()
-            finally:
-                promise_pass.cancel()
+            await asyncio.gather(index_worker.run(), jobs.run())
 
     with stack() as settings:
         asyncio.run(run(settings))

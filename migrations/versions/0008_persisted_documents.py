@@ -8,14 +8,14 @@ registered by sending it once is untrusted. Documents never change: the key is
 their hash.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03
 """
 
 from migrations import execute_script
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,14 @@ from store import entries, invoices
 
 if TYPE_CHECKING:
     from schema.types.brief import CallBrief
+    from schema.types.message import (
+        DunningPolicy,
+        MessageStatus,
+        OutboundMessageConnection,
+        StatementLink,
+    )
+
+_MESSAGES = "schema.types.message"
 
 
 AccountStatus = described_enum(
@@ -202,6 +210,53 @@ class Account(Node):
             cursor=lambda row: pagination.encode(row["issued_on"], row["id"]),
             node=Invoice.from_row,
         )
+
+    @strawberry.field(description="Its own dunning policy; null: the default policy applies.")
+    async def dunning_policy(
+        self, info: strawberry.Info
+    ) -> Annotated["DunningPolicy", strawberry.lazy(_MESSAGES)] | None:
+        from schema.account_dunning import dunning_policy
+
+        return await dunning_policy(info, self.account_id)
+
+    @strawberry.field(description="Paused accounts get no automatic messages.")
+    async def dunning_paused_until(self, info: strawberry.Info) -> datetime | None:
+        from schema.account_dunning import dunning_setting
+
+        setting = await dunning_setting(info, self.account_id)
+        return setting["paused_until"] if setting else None
+
+    @strawberry.field(description="Why dunning is paused.")
+    async def dunning_pause_reason(self, info: strawberry.Info) -> str | None:
+        from schema.account_dunning import dunning_setting
+
+        setting = await dunning_setting(info, self.account_id)
+        return setting["pause_reason"] if setting else None
+
+    @strawberry.field(description="Messages to this customer, newest first; AR and ADMIN only.")
+    async def messages(
+        self,
+        info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description="At most 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the last page.")
+        ] = None,
+        status: Annotated[
+            Annotated["MessageStatus", strawberry.lazy(_MESSAGES)] | None,
+            strawberry.argument(description="Only messages in this status."),
+        ] = None,
+    ) -> Annotated["OutboundMessageConnection", strawberry.lazy(_MESSAGES)]:
+        from schema.account_dunning import account_messages
+
+        return await account_messages(info, self.account_id, first, after, status)
+
+    @strawberry.field(description="Links to this customer's statement, newest first; AR and ADMIN only.")
+    async def statement_links(
+        self, info: strawberry.Info
+    ) -> list[Annotated["StatementLink", strawberry.lazy(_MESSAGES)]]:
+        from schema.account_dunning import statement_links
+
+        return await statement_links(info, self.account_id)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record | Any, prefix: str = "") -> "Account":

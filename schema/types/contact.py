@@ -13,7 +13,8 @@ from schema import ids
 from schema.moments import moment
 from schema.types.enums import described_enum
 from schema.types.node import Node
-from schema.types.reachability import Reachability, rules
+from schema.types.reachability import Reachability
+from store.facts import window_rules
 
 if TYPE_CHECKING:
     from schema.types.account import Account
@@ -193,7 +194,7 @@ class Contact(Node):
         ] = None,
     ) -> Reachability:
         rows = await info.context.loaders.windows.load(self.contact_id)
-        result = evaluate(rules(rows), self.do_not_contact, self.time_zone, moment(at))
+        result = evaluate(window_rules(rows), self.do_not_contact, self.time_zone, moment(at))
         return Reachability.of(result)
 
     @strawberry.field(description="When to reach, or not reach, the person, in the order they were stated.")

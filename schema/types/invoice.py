@@ -123,7 +123,7 @@ class Invoice(Node):
         self, info: strawberry.Info
     ) -> Annotated["PromiseToPay", strawberry.lazy("schema.types.entries.promise")] | None:
         from schema.types.entries.rows import entry_from_row
-        from store.promises import payment_facts, promise_rule
+        from store.facts import payment_facts, promise_fact
 
         loaders = info.context.loaders
         rows = [
@@ -135,7 +135,7 @@ class Invoice(Node):
             return None
         paid = payment_facts(await loaders.payments.load(self.account_id))
         for row in rows:
-            if promises.status(promise_rule(row), paid, today()) == promises.PromiseStatus.OPEN:
+            if promises.status(promise_fact(row), paid, today()) == promises.PromiseStatus.OPEN:
                 return entry_from_row(row, await loaders.entry_invoices.load(row["id"]))
         return None
 

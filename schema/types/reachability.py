@@ -1,9 +1,7 @@
 """Reachability: whether a contact may be contacted at an instant, and when next."""
 
-from collections.abc import Sequence
 from datetime import datetime
 
-import asyncpg
 import strawberry
 
 from domain import windows
@@ -26,20 +24,3 @@ class Reachability:
         return cls(
             reachable=result.reachable, reason=result.reason, next_reachable_at=result.next_reachable_at
         )
-
-
-def rules(rows: Sequence[asyncpg.Record]) -> list[windows.Window]:
-    """Stored contact windows as the domain's Window rules."""
-    return [
-        windows.Window(
-            kind=windows.WindowKind(row["kind"]),
-            days_of_week=frozenset(row["days_of_week"]) if row["days_of_week"] else None,
-            weeks_of_month=frozenset(row["weeks_of_month"]) if row["weeks_of_month"] else None,
-            start_time=row["start_time"],
-            end_time=row["end_time"],
-            from_date=row["from_date"],
-            until_date=row["until_date"],
-            note=row["note"],
-        )
-        for row in rows
-    ]

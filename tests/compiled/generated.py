@@ -26,8 +26,30 @@ from tests.compiled.dataset import ODD, World, instant
 _MENTIONS = ("TimelineEntry", "Note", "Interaction", "CustomerNews", "PromiseToPay", "Dispute", "PaymentPlan")
 _MENTIONS += ("FollowUp", "InvoiceStatusChange", "PaymentReceived")
 NOT_COMPILED = {
-    "Query": {"search", "collectionsQueue", "auditLog", "inbox", "worklist", "users"},
-    "Account": {"receivables", "callBrief", "owners", "followedByMe"},
+    "Query": {
+        "search",
+        "collectionsQueue",
+        "auditLog",
+        "inbox",
+        "worklist",
+        "users",
+        # Customer communication (#19): settings and messages, read by AR, not compiled.
+        "messageTemplates",
+        "dunningPolicies",
+        "messagesToReview",
+        "previewMessage",
+    },
+    "Account": {
+        "receivables",
+        "callBrief",
+        "owners",
+        "followedByMe",
+        "dunningPolicy",
+        "dunningPausedUntil",
+        "dunningPauseReason",
+        "messages",
+        "statementLinks",
+    },
     "Contact": {"reachability"},
     **{name: {"mentions"} for name in _MENTIONS},
 }

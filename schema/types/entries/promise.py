@@ -11,7 +11,7 @@ from schema.moments import day
 from schema.types.common import Money
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.enums import PromiseStatus
-from store.promises import payment_facts, promise_rule
+from store.facts import payment_facts, promise_fact
 
 
 @strawberry.type(description="The customer promised to pay an amount by a day.")
@@ -40,5 +40,5 @@ class PromiseToPay(TimelineEntry):
             "amount": Money.of(row["amount"], row["currency"]),
             "promised_for": row["promised_for"],
             "grace_days": row["grace_days"],
-            "rule": promise_rule(row),
+            "rule": promise_fact(row),
         }
