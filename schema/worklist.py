@@ -18,9 +18,9 @@ from schema.types.account import Account
 from schema.types.common import page_info
 from schema.types.contact import Contact
 from schema.types.entries.rows import entry_from_row
-from schema.types.reachability import rules
 from schema.types.worklist import WorklistConnection, WorklistEdge, WorklistItem
 from store import contacts, entries
+from store.facts import window_rules
 from store.worklist import due_follow_ups
 
 
@@ -67,7 +67,7 @@ async def worklist_page(
         person = named.get(row["contact_id"]) if row["contact_id"] else None
         if person is not None:
             reach = reachability(
-                rules(windows.get(person["id"], [])),
+                window_rules(windows.get(person["id"], [])),
                 person["do_not_contact"],
                 person["effective_time_zone"],
                 now,
