@@ -19,7 +19,7 @@ from schema.app_schema import export_sdl
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "schema.graphql"
 WAVE2 = CONTRACT.with_name("wave2.graphql")
 # The blocks of wave2.graphql whose capability has landed: the exported schema must hold them too.
-WAVE2_BLOCKS = ("Worklist, mentions and inbox", "Customer communication")
+WAVE2_BLOCKS = ("Worklist, mentions and inbox", "Customer communication: templates, dunning, statement links")
 
 PENDING_TYPES: set[str] = set()
 PENDING_FIELDS: set[str] = set()
@@ -88,7 +88,7 @@ def test_a_wave2_block_is_read_whole_and_alone():
     assert "type AccountOwner" in block
     assert "inbox: InboxItem!" in block
     assert "MessageTemplate" not in block
-    block = wave2_block("Customer communication")
+    block = wave2_block("Customer communication: templates, dunning, statement links")
     assert "type OutboundMessage" in block
     assert "type WebhookDelivery" not in block
 
