@@ -72,7 +72,8 @@ async def test_an_unreachable_database_is_a_clear_503(settings, make_caller):
     caller = await make_caller()
     app = create_app(replace(settings, db_pool_min=1))
     async with app.router.lifespan_context(app):
-        await app.state.pool.close()  # the database is gone for this app
+        await app.state.pool.close()  # the database is gone for this app: both its pools
+        await app.state.read_pool.close()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.post(
@@ -81,5 +82,6 @@ async def test_an_unreachable_database_is_a_clear_503(settings, make_caller):
                 headers={"Authorization": f"Bearer {caller.token}"},
             )
         app.state.pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)
+        app.state.read_pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)
     assert response.status_code == 503
     assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
