@@ -121,7 +121,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             worker = Worker(settings.database_url, app.state.pool, app.state.meili, app.state.index_uid)
             worker_task = asyncio.create_task(worker.run(), name="index worker")
             mailer = Mailer.from_url(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
-            jobs = JobRunner(app.state.pool, mailer)
+            jobs = JobRunner(app.state.pool, mailer, settings.public_url)
             jobs_task = asyncio.create_task(jobs.run(), name="jobs")
         _freeze_startup_objects()
         try:

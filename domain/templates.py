@@ -177,6 +177,12 @@ def check(text: str) -> None:
 
 
 @lru_cache(maxsize=COMPILED_MAX)
+def placeholders(text: str) -> frozenset[str]:
+    """The placeholders a checked template names, e.g. to make a statement link only for one that shows it."""
+    return frozenset(meta.find_undeclared_variables(_ENV.parse(text))) & PLACEHOLDERS
+
+
+@lru_cache(maxsize=COMPILED_MAX)
 def _compiled(text: str) -> Template:
     """A checked template, compiled once: compiling costs twenty times what rendering does, and the
     planner renders the same few texts for thousands of accounts."""

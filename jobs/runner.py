@@ -28,7 +28,7 @@ DELIVER_EVERY_SECONDS = 5.0
 PLANNER = Actor(user_id=None, team=Team.AR)
 
 
-async def plan_all(pool: asyncpg.Pool, at: datetime, batch: int = 500) -> int:
+async def plan_all(pool: asyncpg.Pool, at: datetime, link_base: str | None = None, batch: int = 500) -> int:
     """Plan every account owing money, one transaction per batch, so a long run holds no long locks."""
     planned = 0
     after = None
@@ -36,7 +36,7 @@ async def plan_all(pool: asyncpg.Pool, at: datetime, batch: int = 500) -> int:
         found = await Templates.load(conn)
         while ids := await facts_store.accounts_owing(conn, after, batch):
             async with conn.transaction():
-                planned += len(await plan_accounts(conn, PLANNER, at, ids, found))
+                planned += len(await plan_accounts(conn, PLANNER, at, ids, found, link_base))
             after = ids[-1]
         async with conn.transaction():
             planned += len(await plan_thanks(conn, PLANNER, at, found))
@@ -44,9 +44,10 @@ async def plan_all(pool: asyncpg.Pool, at: datetime, batch: int = 500) -> int:
 
 
 class JobRunner:
-    def __init__(self, pool: asyncpg.Pool, mailer: Mailer | None) -> None:
+    def __init__(self, pool: asyncpg.Pool, mailer: Mailer | None, link_base: str | None = None) -> None:
         self.pool = pool
         self.mailer = mailer
+        self.link_base = link_base
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -57,7 +58,9 @@ class JobRunner:
                 await self._turn("broken-promise pass", run_pass(self.pool, datetime.now(UTC).date()))
             if time.monotonic() >= next_plan:
                 next_plan = time.monotonic() + PLAN_EVERY_SECONDS
-                planned = await self._turn("dunning planner", plan_all(self.pool, datetime.now(UTC)))
+                planned = await self._turn(
+                    "dunning planner", plan_all(self.pool, datetime.now(UTC), self.link_base)
+                )
                 if planned is not None:
                     log.info("dunning planned %d messages", planned)
             if self.mailer is not None:

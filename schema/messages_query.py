@@ -100,7 +100,9 @@ class MessageQueries:
         contact = ids.decode_as(contact_id, "Contact") if contact_id else None
         async with info.context.pool.acquire() as conn:
             try:
-                shown = await dunning.preview(conn, account, template_name, contact, moment(None))
+                shown = await dunning.preview(
+                    conn, account, template_name, contact, moment(None), info.context.public_url
+                )
             except Rejected as rejected:
                 raise InvalidArgument(rejected.problems[0].message) from None
             rows = await invoices.invoices_by_ids(conn, [i.id for i in shown.invoices])

@@ -21,6 +21,7 @@ from domain import dunning, templates
 from domain.actors import Actor
 from domain.permissions import Write
 from domain.validation import Problem, Rejected, not_found
+from services import statements
 from store import changes, messages
 from store import dunning as facts_store
 
@@ -115,10 +116,21 @@ def _row(account_id: UUID, policy_id: UUID, verdict: dunning.Verdict) -> dict:
     }
 
 
-def _rendered(
-    row: dict, found: Templates, account: asyncpg.Record, verdict: dunning.Verdict, at: datetime
+async def _rendered(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    row: dict,
+    found: Templates,
+    account: asyncpg.Record,
+    verdict: dunning.Verdict,
+    at: datetime,
+    link_base: str | None,
 ) -> dict:
-    """The row with the contact's template rendered; SKIPPED with the problem if it cannot be."""
+    """The row with the contact's template rendered; SKIPPED with the problem if it cannot be.
+
+    A template that shows `statement_link` gets a new link for the contact (when the planner
+    knows where links point, `link_base`), made here, only for a message that is written.
+    """
     if verdict.status == dunning.MessageStatus.SKIPPED:
         return row
     language = verdict.contact.language if verdict.contact else None
@@ -126,7 +138,15 @@ def _rendered(
     if template is None:
         reason = f"no EMAIL template named {verdict.step.template_name!r}."
         return {**row, "status": dunning.MessageStatus.SKIPPED.value, "reason": reason}
-    values = render_values(account, verdict.contact, verdict.invoices, at.astimezone(UTC).date())
+    link = None
+    shown = templates.placeholders(template["body"]) | templates.placeholders(template["subject"] or "")
+    if link_base and verdict.contact and "statement_link" in shown:
+        _, link = await statements.create_link(
+            conn, actor, row["account_id"], verdict.contact.id, None, link_base
+        )
+    values = render_values(
+        account, verdict.contact, verdict.invoices, at.astimezone(UTC).date(), statement_link=link
+    )
     try:
         text = templates.render(template["subject"], template["body"], values)
     except templates.TemplateProblem as problem:
@@ -136,9 +156,18 @@ def _rendered(
 
 
 async def plan_accounts(
-    conn: asyncpg.Connection, actor: Actor, at: datetime, account_ids: list[UUID], found: Templates
+    conn: asyncpg.Connection,
+    actor: Actor,
+    at: datetime,
+    account_ids: list[UUID],
+    found: Templates,
+    link_base: str | None = None,
 ) -> list[asyncpg.Record]:
-    """Plan one batch of accounts; returns the messages drafted or scheduled now."""
+    """Plan one batch of accounts; returns the messages drafted or scheduled now.
+
+    `link_base` is where statement links point (RAPPORT_PUBLIC_URL); without it a template's
+    `statement_link` is empty.
+    """
     policies = await messages.policies(conn)
     default = next((p for p in policies if p["is_default"]), None)
     by_id = {p["id"]: p for p in policies}
@@ -146,7 +175,7 @@ async def plan_accounts(
     account_facts = await facts_store.facts(conn, account_ids, at)
     accounts = await facts_store.account_names(conn, account_ids)
     existing = await messages.planned_steps(conn, account_ids)
-    new_rows, replanned, reasons = [], [], []
+    new_rows, replanned, reasons, pending = [], [], [], []
     for account_id in account_ids:
         policy = by_id.get(chosen[account_id]) if chosen[account_id] else default
         if policy is None:
@@ -159,7 +188,7 @@ async def plan_accounts(
         verdict = dunning.verdict(_steps(policy), account_facts[account_id], at, ongoing)
         if verdict is None:
             continue
-        row = _rendered(_row(account_id, policy["id"], verdict), found, accounts[account_id], verdict, at)
+        row = _row(account_id, policy["id"], verdict)
         prior = next(
             (
                 m
@@ -168,13 +197,21 @@ async def plan_accounts(
             ),
             None,
         )
+        if prior is None or (
+            prior["status"] == dunning.MessageStatus.SKIPPED.value
+            and (row["status"] != prior["status"] or row["reason"] != prior["reason"])
+        ):
+            pending.append((prior, row, verdict))
+    for prior, planned_row, verdict in pending:
+        row = await _rendered(
+            conn, actor, planned_row, found, accounts[planned_row["account_id"]], verdict, at, link_base
+        )
         if prior is None:
             new_rows.append(row)
-        elif prior["status"] == dunning.MessageStatus.SKIPPED.value:
-            if row["status"] != dunning.MessageStatus.SKIPPED.value:
-                replanned.append((prior["id"], row))
-            elif row["reason"] != prior["reason"]:
-                reasons.append((prior["id"], row["reason"]))
+        elif row["status"] != dunning.MessageStatus.SKIPPED.value:
+            replanned.append((prior["id"], row))
+        elif row["reason"] != prior["reason"]:
+            reasons.append((prior["id"], row["reason"]))
     inserted = await messages.insert_messages(conn, new_rows)
     updated = [r for r in [await messages.replan_message(conn, m, row) for m, row in replanned] if r]
     for message_id, reason in reasons:
@@ -252,7 +289,11 @@ async def plan_thanks(
 
 
 async def plan_dunning(
-    conn: asyncpg.Connection, actor: Actor, at: datetime, account_id: UUID | None = None
+    conn: asyncpg.Connection,
+    actor: Actor,
+    at: datetime,
+    account_id: UUID | None = None,
+    link_base: str | None = None,
 ) -> list[asyncpg.Record]:
     """Plan every account owing money (or one), in batches, on the caller's transaction."""
     actor.require(Write.MESSAGES)
@@ -260,7 +301,7 @@ async def plan_dunning(
     planned: list[asyncpg.Record] = []
     after = None
     while batch := await facts_store.accounts_owing(conn, after, BATCH, account_id):
-        planned += await plan_accounts(conn, actor, at, batch, found)
+        planned += await plan_accounts(conn, actor, at, batch, found, link_base)
         after = batch[-1]
     return planned + await plan_thanks(conn, actor, at, found, account_id)
 
@@ -274,7 +315,12 @@ class Preview:
 
 
 async def preview(
-    conn: asyncpg.Connection, account_id: UUID, template_name: str, contact_id: UUID | None, at: datetime
+    conn: asyncpg.Connection,
+    account_id: UUID,
+    template_name: str,
+    contact_id: UUID | None,
+    at: datetime,
+    link_base: str | None = None,
 ) -> Preview:
     """A template rendered for a real account: to the contact named, else the one the planner would pick,
     listing every undisputed invoice owed."""
@@ -299,7 +345,8 @@ async def preview(
     if template is None:
         raise not_found(("templateName",), "template")
     invoices = [i for i in facts.invoices if not i.disputed and i.balance > 0]
-    values = render_values(account, contact, invoices, at.astimezone(UTC).date())
+    link = f"{link_base}/s/(a new link, made when the message is planned)" if link_base else None
+    values = render_values(account, contact, invoices, at.astimezone(UTC).date(), statement_link=link)
     try:
         text = templates.render(template["subject"], template["body"], values)
     except templates.TemplateProblem as problem:

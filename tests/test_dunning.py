@@ -25,6 +25,7 @@ mutation ($id: ID!, $reason: String!) {
 }
 """
 REVIEW = "{ messagesToReview(first: 100) { edges { node { id status reason } } } }"
+LINKS = "query ($id: ID!) { account(id: $id) { statementLinks { createdBy { name } contact { name } } } }"
 
 
 async def _customer(ar, *, steps=None, contact: dict | None = None, items=None) -> tuple[str, str, dict]:
@@ -359,3 +360,22 @@ async def test_the_default_policy_applies_to_accounts_without_their_own(make_cal
     assert saved["saveDunningPolicy"]["policy"]["isDefault"] is True
     [message] = await messaging.plan(ar, account, AT)
     assert message["templateName"] == name
+
+
+async def test_a_template_showing_the_statement_link_gets_a_new_link_for_the_contact(make_caller, http):
+    ar = await make_caller(Team.AR)
+    name = unique("tpl")
+    await messaging.template(ar, name, body="See what you owe: {{ statement_link }}")
+    account, _, _ = await _customer(ar, contact={}, steps=[{"offsetDays": 7, "templateName": name}])
+    [message] = await messaging.plan(ar, account, AT)
+    url = message["body"].removeprefix("See what you owe: ")
+    assert url.startswith("http://rapport.test/s/st_")
+    page = await http.get(url.removeprefix("http://rapport.test"))
+    assert page.status_code == 200
+    assert "A-1" in page.text
+    assert await messaging.plan(ar, account, AT) == []
+    links = (await ar.gql(LINKS, {"id": account}))["account"]["statementLinks"]
+    # made by whoever ran the planner (the worker: nobody)
+    assert [(link["createdBy"], link["contact"]) for link in links] == [
+        ({"name": "AR user"}, {"name": "Paula Payable"})
+    ]

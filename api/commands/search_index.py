@@ -44,7 +44,7 @@ def worker() -> None:
         async with _search_parts(settings) as (pool, client, uid):
             index_worker = Worker(settings.database_url, pool, client, uid)
             mailer = Mailer.from_url(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
-            jobs = JobRunner(pool, mailer)
+            jobs = JobRunner(pool, mailer, settings.public_url)
             loop = asyncio.get_running_loop()
 
             def stop() -> None:

@@ -187,7 +187,7 @@ class MessageMutations:
     ) -> PlanDunningPayload:
         async def work(conn) -> PlanDunningPayload:
             only = parse_id(account_id, "Account", ("accountId",), "account") if account_id else None
-            rows = await planner.plan_dunning(conn, actor(info), moment(at), only)
+            rows = await planner.plan_dunning(conn, actor(info), moment(at), only, info.context.public_url)
             return PlanDunningPayload(planned=[OutboundMessage.from_row(r) for r in rows])
 
         return await run(info, PlanDunningPayload, work)
