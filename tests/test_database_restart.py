@@ -68,7 +68,13 @@ async def _cut_the_backend_waiting(operator: asyncpg.Connection) -> None:
 
 
 async def _cut_while_waiting(client, headers, operator, lock: str, query: str, variables: dict):
-    """Send `query` while `lock` holds what it needs, and cut its connection while it waits."""
+    """Send `query` while `lock` holds what it needs, and cut its connection while it waits.
+
+    The API has served a request first, as a running one has: its pools hold connections, so the
+    request waits on the lock in a statement, not in opening a connection (a backend starting up
+    while a table is locked may wait too, before it even names its database).
+    """
+    await client.post("/graphql", json={"query": ME}, headers=headers)
     async with operator.transaction():
         await operator.execute(lock)
         request = asyncio.create_task(
