@@ -10,6 +10,7 @@ from domain.commands.accounts import AccountEdit, AccountUpsert, NewAccount
 from domain.records import check_ref as check_ref_values
 from domain.validation import Checker
 from schema.mutations.base import change, parse_id
+from schema.mutations.descriptions import ACCOUNT_ID, TAGS
 from schema.mutations.payloads import AccountPayload, UpsertAccountsPayload
 from schema.types.account import Account, AccountStatus
 from schema.types.common import ExternalRefInput
@@ -26,9 +27,7 @@ class CreateAccountInput:
     owner_id: strawberry.ID | None = strawberry.field(
         default=None, description="The responsible user (a User id); null for nobody."
     )
-    tags: list[str] | None = strawberry.field(
-        default=None, description="Labels, at most 20, each 1-50 characters."
-    )
+    tags: list[str] | None = strawberry.field(default=None, description=TAGS)
     time_zone: str | None = strawberry.field(
         default=None,
         description='IANA time zone, e.g. "Europe/Berlin"; contacts without their own use it. Default "UTC".',
@@ -40,7 +39,7 @@ class CreateAccountInput:
 
 @strawberry.input(description="Changes to an account; a field left null keeps its value.")
 class UpdateAccountInput:
-    id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     expected_version: int = strawberry.field(
         description="The version you read: if the account changed since, the update is a "
         "CONFLICT and changes nothing."

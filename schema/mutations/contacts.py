@@ -10,6 +10,7 @@ from domain.commands.contacts import ContactEdit, ContactFields, NewContact
 from domain.commands.preferences import PreferenceRemoval, PreferenceSetting
 from domain.windows import WindowSpec
 from schema.mutations.base import change, parse_id
+from schema.mutations.descriptions import ACCOUNT_ID
 from schema.mutations.payloads import ContactPayload, PreferencePayload
 from schema.types.account import Account
 from schema.types.contact import Channel, Contact, ContactRole, ContactWindowInput
@@ -18,7 +19,7 @@ from services import contacts, preferences
 
 @strawberry.input(description="A new person at a customer.")
 class CreateContactInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     name: str = strawberry.field(description="Full name, 1-200 characters.")
     title: str | None = strawberry.field(default=None, description="Job title.")
     roles: list[ContactRole] | None = strawberry.field(
@@ -73,7 +74,7 @@ class UpdateContactInput:
 
 @strawberry.input(description="A preference to set, replacing the account's value for the key.")
 class SetPreferenceInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     key: str = strawberry.field(description='What it is about, e.g. "invoice_delivery".')
     value: str = strawberry.field(description='The customer\'s wish, e.g. "portal".')
     note: str | None = strawberry.field(default=None, description="Context in words.")
@@ -81,7 +82,7 @@ class SetPreferenceInput:
 
 @strawberry.input(description="A preference to remove.")
 class RemovePreferenceInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     key: str = strawberry.field(description="The key to remove.")
 
 

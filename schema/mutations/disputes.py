@@ -6,6 +6,7 @@ from typing import Annotated
 import strawberry
 
 from domain.commands.entries import DisputeDetail, DisputeResolution
+from schema.mutations.descriptions import ACCOUNT_ID, BODY, IDEMPOTENCY_KEY, SUMMARY
 from schema.mutations.entry_base import answered, created, entry_id
 from schema.mutations.payloads import EntryPayload
 from schema.types.entries.enums import DisputeReason, DisputeStatus
@@ -14,12 +15,12 @@ from services import entry_changes
 
 @strawberry.input(description="A dispute the customer raised over invoices.")
 class OpenDisputeInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     invoice_ids: list[strawberry.ID] = strawberry.field(
         description="The invoices contested (Invoice ids of the same account), at least one."
     )
     reason: DisputeReason = strawberry.field(description="Why the customer contests them.")
-    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    summary: str = strawberry.field(description=SUMMARY)
     amount: Decimal | None = strawberry.field(
         default=None,
         description='The amount contested, a decimal string such as "120.00", in the '
@@ -27,17 +28,14 @@ class OpenDisputeInput:
     )
     body: str | None = strawberry.field(
         default=None,
-        description="The full text, up to 50,000 characters; null for none. Card numbers "
-        "and IBANs are masked.",
+        description=BODY,
     )
     contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="The person it concerns (a Contact id of the same account); null for none."
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Any 1-200 characters, new per intended write: a retry with the same "
-        "key and the same input returns the first result and writes nothing; "
-        "with another input it is a CONFLICT.",
+        description=IDEMPOTENCY_KEY,
     )
 
 

@@ -15,6 +15,16 @@ from domain.commands.entries import (
 )
 from domain.entries import EntryKind as EntryKindValue
 from schema.mutations.base import parse_id
+from schema.mutations.descriptions import (
+    ACCOUNT_ID,
+    BODY,
+    IDEMPOTENCY_KEY,
+    INVOICE_IDS,
+    OCCURRED_AT,
+    SUMMARY,
+    TAGS,
+    VISIBILITY,
+)
 from schema.mutations.entry_base import answered, created, entry_fields, entry_id
 from schema.mutations.payloads import EntryPayload
 from schema.types.entries.enums import Direction, EntryKind, InteractionOutcome, NewsCategory, Visibility
@@ -23,36 +33,28 @@ from services import follow_ups
 
 @strawberry.input(description="A note for an account's timeline.")
 class LogNoteInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
-    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
+    summary: str = strawberry.field(description=SUMMARY)
     body: str | None = strawberry.field(
         default=None,
-        description="The full text, up to 50,000 characters; null for none. Card numbers "
-        "and IBANs are masked.",
+        description=BODY,
     )
     contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="The person it concerns (a Contact id of the same account); null for none."
     )
-    invoice_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="The invoices it concerns (Invoice ids of the same account)."
-    )
-    tags: list[str] | None = strawberry.field(
-        default=None, description="Labels, at most 20, each 1-50 characters."
-    )
+    invoice_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=INVOICE_IDS)
+    tags: list[str] | None = strawberry.field(default=None, description=TAGS)
     occurred_at: datetime | None = strawberry.field(
         default=None,
-        description="When it happened; default now. Without an offset it is UTC. Between 1900 and 2199.",
+        description=OCCURRED_AT,
     )
     visibility: Visibility | None = strawberry.field(
         default=None,
-        description="RESTRICTED hides it from SALES and SERVICE (only AR and ADMIN may set "
-        "it); default ALL_TEAMS.",
+        description=VISIBILITY,
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Any 1-200 characters, new per intended write: a retry with the same "
-        "key and the same input returns the first result and writes nothing; "
-        "with another input it is a CONFLICT.",
+        description=IDEMPOTENCY_KEY,
     )
     mention_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Users to name in the entry; each gets an inbox item."
@@ -61,10 +63,10 @@ class LogNoteInput:
 
 @strawberry.input
 class _InteractionFields:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     kind: EntryKind = strawberry.field(description="CALL, EMAIL, MEETING, LETTER or SMS.")
     direction: Direction = strawberry.field(description="Who reached out.")
-    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    summary: str = strawberry.field(description=SUMMARY)
     outcome: InteractionOutcome | None = strawberry.field(default=None, description="How it went.")
 
 
@@ -96,31 +98,25 @@ class LogInteractionInput(_InteractionFields, LogNoteInput):
 
 @strawberry.input(description="Customer news for an account's timeline.")
 class LogNewsInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     category: NewsCategory = strawberry.field(description="What kind of news.")
-    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    summary: str = strawberry.field(description=SUMMARY)
     body: str | None = strawberry.field(
         default=None,
-        description="The full text, up to 50,000 characters; null for none. Card numbers "
-        "and IBANs are masked.",
+        description=BODY,
     )
-    tags: list[str] | None = strawberry.field(
-        default=None, description="Labels, at most 20, each 1-50 characters."
-    )
+    tags: list[str] | None = strawberry.field(default=None, description=TAGS)
     occurred_at: datetime | None = strawberry.field(
         default=None,
-        description="When it happened; default now. Without an offset it is UTC. Between 1900 and 2199.",
+        description=OCCURRED_AT,
     )
     visibility: Visibility | None = strawberry.field(
         default=None,
-        description="RESTRICTED hides it from SALES and SERVICE (only AR and ADMIN may set "
-        "it); default ALL_TEAMS.",
+        description=VISIBILITY,
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Any 1-200 characters, new per intended write: a retry with the same "
-        "key and the same input returns the first result and writes nothing; "
-        "with another input it is a CONFLICT.",
+        description=IDEMPOTENCY_KEY,
     )
     mention_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Users to name in the entry; each gets an inbox item."

@@ -7,6 +7,7 @@ import strawberry
 
 from domain.commands.entries import FollowUpDetail, FollowUpSnooze
 from schema.mutations.base import parse_id
+from schema.mutations.descriptions import ACCOUNT_ID, BODY, IDEMPOTENCY_KEY, SUMMARY
 from schema.mutations.entry_base import answered, created, entry_id
 from schema.mutations.payloads import EntryPayload
 from services import entry_changes
@@ -14,22 +15,19 @@ from services import entry_changes
 
 @strawberry.input(description="Something to do for an account by a time.")
 class CreateFollowUpInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
-    summary: str = strawberry.field(description="One line, 1-500 characters; shown in lists and searchable.")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
+    summary: str = strawberry.field(description=SUMMARY)
     due_at: datetime = strawberry.field(description="When it should be done by. Without an offset it is UTC.")
     assignee_id: strawberry.ID | None = strawberry.field(
         default=None, description="Who should do it (a User id); null names nobody."
     )
     body: str | None = strawberry.field(
         default=None,
-        description="The full text, up to 50,000 characters; null for none. Card numbers "
-        "and IBANs are masked.",
+        description=BODY,
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Any 1-200 characters, new per intended write: a retry with the same "
-        "key and the same input returns the first result and writes nothing; "
-        "with another input it is a CONFLICT.",
+        description=IDEMPOTENCY_KEY,
     )
     contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="Whom to contact: the call brief suggests this person first."

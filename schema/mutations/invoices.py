@@ -10,6 +10,7 @@ import strawberry
 from domain.commands.invoices import InvoiceUpsert
 from domain.commands.payments import Allocation, PaymentRecord
 from schema.mutations.base import change, parse_id
+from schema.mutations.descriptions import ACCOUNT_ID, IDEMPOTENCY_KEY
 from schema.mutations.entry_base import created
 from schema.mutations.payloads import EntryPayload, UpsertInvoicesPayload
 from schema.types.common import ExternalRefInput
@@ -44,7 +45,7 @@ class PaymentAllocationInput:
 
 @strawberry.input(description="A payment received from the customer.")
 class RecordPaymentInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     amount: Decimal = strawberry.field(
         description='How much was paid, a decimal string such as "1000.00", more than 0.'
     )
@@ -59,9 +60,7 @@ class RecordPaymentInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Any 1-200 characters, new per intended write: a retry with the same "
-        "key and the same input returns the first result and writes nothing; "
-        "with another input it is a CONFLICT.",
+        description=IDEMPOTENCY_KEY,
     )
 
 

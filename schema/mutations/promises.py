@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from domain.commands.entries import Installment, PlanDetail, PromiseDetail
+from schema.mutations.descriptions import ACCOUNT_ID, BODY, IDEMPOTENCY_KEY, INVOICE_IDS
 from schema.mutations.entry_base import answered, created, entry_id
 from schema.mutations.payloads import EntryPayload
 from services import entry_changes
@@ -14,16 +15,14 @@ from services import entry_changes
 
 @strawberry.input(description="A promise the customer made to pay an amount by a day.")
 class RecordPromiseInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     amount: Decimal = strawberry.field(
         description='The amount promised, a decimal string such as "1500.00", more than 0.'
     )
     currency: str = strawberry.field(description='ISO 4217 code, e.g. "EUR".')
     promised_for: date = strawberry.field(description="The day the customer promised to pay by.")
     grace_days: int | None = strawberry.field(default=None, description="Default 3.")
-    invoice_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="The invoices it concerns (Invoice ids of the same account)."
-    )
+    invoice_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=INVOICE_IDS)
     contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="Who promised (a Contact id of the same account)."
     )
@@ -33,14 +32,11 @@ class RecordPromiseInput:
     )
     body: str | None = strawberry.field(
         default=None,
-        description="The full text, up to 50,000 characters; null for none. Card numbers "
-        "and IBANs are masked.",
+        description=BODY,
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Any 1-200 characters, new per intended write: a retry with the same "
-        "key and the same input returns the first result and writes nothing; "
-        "with another input it is a CONFLICT.",
+        description=IDEMPOTENCY_KEY,
     )
 
 
@@ -54,12 +50,10 @@ class InstallmentInput:
 
 @strawberry.input(description="Installments agreed with the customer.")
 class CreatePaymentPlanInput:
-    account_id: strawberry.ID = strawberry.field(description="The account (an Account id).")
+    account_id: strawberry.ID = strawberry.field(description=ACCOUNT_ID)
     currency: str = strawberry.field(description='ISO 4217 code of every installment, e.g. "EUR".')
     installments: list[InstallmentInput] = strawberry.field(description="The installments, at least one.")
-    invoice_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="The invoices it concerns (Invoice ids of the same account)."
-    )
+    invoice_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=INVOICE_IDS)
     contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="Who agreed to it (a Contact id of the same account)."
     )
@@ -69,14 +63,11 @@ class CreatePaymentPlanInput:
     )
     body: str | None = strawberry.field(
         default=None,
-        description="The full text, up to 50,000 characters; null for none. Card numbers "
-        "and IBANs are masked.",
+        description=BODY,
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
-        description="Any 1-200 characters, new per intended write: a retry with the same "
-        "key and the same input returns the first result and writes nothing; "
-        "with another input it is a CONFLICT.",
+        description=IDEMPOTENCY_KEY,
     )
 
 
