@@ -6,11 +6,13 @@
 const KEY = 'rapport.token';
 const FRAGMENT = /^#token=([^&]+)$/;
 
-export function takeTokenFromAddress(): void {
+/** Moves a sign-in link's token into this tab's session; true when there was one. */
+export function takeTokenFromAddress(): boolean {
   const found = FRAGMENT.exec(window.location.hash);
-  if (!found) return;
+  if (!found) return false;
   window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
   sessionStorage.setItem(KEY, decodeURIComponent(found[1]));
+  return true;
 }
 
 export function currentToken(): string | null {

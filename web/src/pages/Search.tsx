@@ -82,6 +82,8 @@ export function SearchPage({ initial }: { initial: string }) {
     query: Search,
     variables: { query, filter: Object.keys(filter).length ? (filter as never) : null },
     pause: query === '',
+    // What was not found a moment ago may be indexed now: every search asks the server.
+    requestPolicy: 'network-only',
   });
   const search = result.data?.search;
   const toggle = (field: string, value: string) =>
