@@ -3,6 +3,7 @@
 // (or a 5xx) raises the "API down" banner, and any answer lowers it again.
 import { createClient as createSocket, type Client as Socket } from 'graphql-ws';
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange, type CombinedError } from 'urql';
+import { graphql } from './graphql';
 import { forgetToken } from './session';
 import { getStatus, setStatus } from './status';
 
@@ -47,10 +48,14 @@ export function createApi(token: string): Api {
       cacheExchange,
       mapExchange({
         onResult(result) {
-          if (!result.error || !unanswered(result.error)) setStatus({ apiDown: false });
+          if (result.operation.kind !== 'subscription' && (!result.error || !unanswered(result.error))) {
+            setStatus({ apiDown: false });
+          }
           return result;
         },
-        onError(error) {
+        onError(error, operation) {
+          // A socket that closes says nothing about why: the live hooks ask over HTTP (checkSession).
+          if (operation.kind === 'subscription') return;
           if (refused(error)) signOut(REVOKED);
           else if (unanswered(error)) setStatus({ apiDown: true });
         },
@@ -66,6 +71,20 @@ export function createApi(token: string): Api {
     ],
   });
   return { client, socket };
+}
+
+const SessionCheck = graphql(`
+  query SessionCheck {
+    me {
+      id
+    }
+  }
+`);
+
+/** One HTTP request after a live subscription failed: signs out if the token was revoked, or raises
+ * the "API down" banner if nothing answers. */
+export function checkSession(client: Client): void {
+  void client.query(SessionCheck, {}, { requestPolicy: 'network-only' }).toPromise();
 }
 
 /** A new idempotency key: the same one is sent again for a retry of the same draft. */

@@ -2,6 +2,7 @@
 // Subscription.inbox; My day reads and changes it.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useClient } from 'urql';
+import { checkSession } from './api';
 import { graphql } from './graphql';
 
 const Unread = graphql(`
@@ -50,6 +51,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       const { unsubscribe } = client.subscription(InboxArrivals, { after: cursor }).subscribe((result) => {
         if (result.error) {
           unsubscribe();
+          checkSession(client);
           if (!stopped) retry = window.setTimeout(start, 2000);
           return;
         }

@@ -1,6 +1,7 @@
 // An account: the call brief beside the timeline, which arrives live as others write, and the composer.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
+import { checkSession } from '../api';
 import { EntryFields, FILTERS, type Entry, type Kind } from '../entries';
 import { graphql } from '../graphql';
 import { More, usePages } from '../pages';
@@ -109,8 +110,7 @@ function useLiveTimeline(accountId: string, enabled: boolean, onEntry: (entry: E
         if (result.error) {
           setLive(false);
           unsubscribe();
-          // A refused socket may mean a revoked token: one HTTP request finds out and signs out if so.
-          void client.query(Me, {}, { requestPolicy: 'network-only' }).toPromise();
+          checkSession(client);
           if (!stopped) retry = window.setTimeout(start, 2000);
           return;
         }
@@ -133,14 +133,6 @@ function useLiveTimeline(accountId: string, enabled: boolean, onEntry: (entry: E
   }, [client, accountId, enabled]);
   return live;
 }
-
-const Me = graphql(`
-  query SessionCheck {
-    me {
-      id
-    }
-  }
-`);
 
 export function AccountPage({ id, entry }: { id: string; entry: string | null }) {
   const client = useClient();

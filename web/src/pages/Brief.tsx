@@ -87,6 +87,14 @@ export const BriefFields = graphql(`
 
 type Brief = ResultOf<typeof BriefFields>;
 
+const BUCKETS: Record<string, string> = {
+  CURRENT: 'Not yet due',
+  DAYS_1_30: '1–30 days overdue',
+  DAYS_31_60: '31–60 days overdue',
+  DAYS_61_90: '61–90 days overdue',
+  DAYS_91_PLUS: 'Over 90 days overdue',
+};
+
 function Reachable({ suggestion }: { suggestion: Brief['whoToContact'][number] }) {
   const { reachable, reason, nextReachableAt } = suggestion.reachability;
   if (reachable) return <p className="yes">Reachable now. {reason}</p>;
@@ -143,7 +151,7 @@ export function BriefPanel({ brief }: { brief: Brief }) {
           <tbody>
             {owed.buckets.map((bucket) => (
               <tr key={bucket.bucket}>
-                <th scope="row">{words(bucket.bucket)}</th>
+                <th scope="row">{BUCKETS[bucket.bucket] ?? words(bucket.bucket)}</th>
                 <td>{money(bucket.amount)}</td>
               </tr>
             ))}
