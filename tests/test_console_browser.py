@@ -540,3 +540,40 @@ async def test_a_message_to_review_is_approved_with_edited_text(browser, live_se
     assert message["status"] == "SCHEDULED"
     assert message["body"] == f"Dear Paula, please pay {number} this week."
     assert watched.errors == []
+
+
+async def test_an_edit_after_someone_elses_shows_their_version_and_saves_on_purpose(
+    browser, live_server, make_caller
+):
+    ar, account, _ = await overdue_account(make_caller)
+    logged = await ar.gql(NOTE, {"input": {"accountId": account, "summary": "Paula asked for a copy"}})
+    entry = logged["logNote"]["entry"]["id"]
+    edit = """
+    mutation ($input: EditEntryInput!) {
+      editEntry(input: $input) { entry { revision } userErrors { message } }
+    }
+    """
+    context, watched = await sign_in(browser, live_server, ar.token)
+    page = watched.page
+    try:
+        await page.goto(f"{live_server}/app/accounts/{account}")
+        card = page.locator(f".entries [aria-labelledby='entry-{entry}-title']")  # whatever its text becomes
+        await card.get_by_role("button", name="Edit").click()
+        # meanwhile, a colleague (here the same user in another client) saves first
+        await ar.gql(
+            edit, {"input": {"id": entry, "expectedRevision": 1, "summary": "Paula asked for two copies"}}
+        )
+        await card.get_by_label("Summary").fill("Paula asked for a copy by post")
+        await card.get_by_role("button", name="Save changes").click()
+        conflict = card.get_by_role("alert")
+        await expect(conflict).to_contain_text("Someone else saved this entry first (revision 2")
+        await expect(conflict).to_contain_text("Paula asked for two copies")
+        await expect(card.get_by_label("Summary")).to_have_value("Paula asked for a copy by post")
+        await card.get_by_role("button", name="Save changes").click()
+        await expect(card.locator(".summary")).to_have_text("Paula asked for a copy by post")
+        await expect(card).to_contain_text("edited (revision 3)")
+        await card.get_by_role("button", name="Earlier versions").click()
+        await expect(card.locator(".revisions")).to_contain_text("Paula asked for two copies")
+    finally:
+        await context.close()
+    assert watched.errors == []
