@@ -14,7 +14,7 @@ WORKERS ?= 2
 # Benchmark dataset size: SCALE=0.05 seeds 5% of it for a quick run (results then go to bench/.work/results).
 SCALE ?= 1.0
 
-.PHONY: run test lint lint-schema install clean bench bench-smoke
+.PHONY: run test lint lint-schema install clean bench bench-smoke screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-install: $(VENV)/.installed node_modules/.package-lock.json
+# The web console (web/): its gql.tada types from schema.graphql, then the Vite build into web/dist,
+# which the api serves at /app. Rebuilt when a source, the schema or the npm packages change.
+WEB_SOURCES := $(shell find web -path web/dist -prune -o -type f ! -name graphql-env.d.ts -print 2>/dev/null)
+web/dist/index.html: node_modules/.package-lock.json schema.graphql $(WEB_SOURCES)
+	node_modules/.bin/gql-tada generate output --tsconfig web/tsconfig.json
+	node_modules/.bin/vite build web --logLevel warn
+
+install: $(VENV)/.installed node_modules/.package-lock.json web/dist/index.html
 
 run: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/rapport dev
@@ -55,6 +62,8 @@ SCHEMA_BASE ?= main
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/gql-tada check --tsconfig web/tsconfig.json
+	node_modules/.bin/tsc --noEmit -p web
 	$(MAKE) --no-print-directory lint-schema
 
 # The exported SDL: graphql-schema-linter (rules in package.json) finds nothing, and nothing breaks
@@ -69,5 +78,9 @@ lint-schema: install
 	  echo "make lint: cannot read schema.graphql at $(SCHEMA_BASE) or origin/$(SCHEMA_BASE); fetch it or set SCHEMA_BASE=<ref or file>" >&2; exit 1; fi; \
 	node scripts/schema_diff.mjs "$$tmp/base.graphql" "$$tmp/schema.graphql"
 
+# Screenshots of every console page at 1440x900 and 390x844, into docs/screenshots (shown in the README).
+screenshots: install
+	RAPPORT_SCREENSHOTS=docs/screenshots $(BIN)/rapport stack -- $(BIN)/pytest -n 0 -p no:cacheprovider tests/test_console_browser.py
+
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) node_modules web/dist

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 
 from api import graphiql, metrics
 from api.auth import Authenticator
+from api.console import console_routes
 from api.graphql_http import graphql_endpoint, schema_endpoint
 from api.health import healthz, readyz
 from api.persisted_queries import PersistedDocuments
@@ -161,6 +162,7 @@ def create_app(settings: Settings, *, run_worker: bool = False) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *statement_routes(),
+            *console_routes(),
             *([Route("/metrics", metrics.metrics_endpoint)] if settings.metrics == "on" else []),
             *([Route(f"{graphiql.ASSETS_PATH}/{{name}}", graphiql.asset)] if settings.introspection else []),
         ],

@@ -5,6 +5,7 @@ that a browser is tricked into rendering stays inert. The GraphiQL page (only
 while introspection is on) may load scripts, styles, fonts and images from this
 server and nowhere else; it has no inline script (api/graphiql.py serves its
 start-up script as a file), and only inline styles, which its libraries set.
+The web console at /app is stricter still: not even inline styles.
 HSTS only in production, where TLS is assumed; a development server on plain
 http must stay reachable.
 """
@@ -16,6 +17,12 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-
 GRAPHIQL_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+# The web console (api/console.py): its own scripts and styles, and requests (HTTP and websocket) to
+# this server only; no inline script or style, no eval.
+CONSOLE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
 

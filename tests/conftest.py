@@ -279,5 +279,7 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
         yield url
 
 
-# The SMTP server fixture of the delivery tests (it needs free_port, above).
+# The SMTP server fixture of the delivery tests (it needs free_port, above), and the browser tests'
+# Chromium (tests/browser.py).
+from tests.browser import chromium_path  # noqa: E402, F401
 from tests.smtp_server import smtp  # noqa: E402, F401

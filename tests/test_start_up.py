@@ -111,7 +111,13 @@ def test_a_restart_names_the_admin_to_issue_a_token_for(empty_database, tmp_path
         pass
     first, second = (tmp_path / "first.log").read_text(), (tmp_path / "second.log").read_text()
     assert "Created the ADMIN user admin@localhost. Its token (shown once):" in first
+    token = first.split("(shown once):\n")[1].split()[0]
+    # The console's sign-in link carries the same token in its fragment, which reaches no server.
+    assert next(line.strip() for line in first.splitlines() if "/app/#token=" in line).endswith(
+        f"/app/#token={token}"
+    )
     assert "shown once" not in second
+    assert "#token=" not in second
     assert (
         "ADMIN is admin@localhost; issue a token with: .venv/bin/rapport tokens issue admin@localhost"
         in second.splitlines()

@@ -1,30 +1,13 @@
-"""The statement page in a real headless Chromium: it renders, asks nothing of any other host, and
-its promise form works without JavaScript.
+"""The statement page in a real headless Chromium (tests/browser.py): it renders, asks nothing of any
+other host, and its promise form works without JavaScript."""
 
-The browser is npm's @sparticuz/chromium (pinned in package.json, installed by
-`npm ci`), whose package holds the binary; its own executablePath() unpacks it.
-Playwright drives it by executable_path: nothing is downloaded at test time.
-"""
-
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from playwright.async_api import async_playwright
-
 from domain.teams import Team
 from tests import messaging
-from tests.conftest import ROOT
+from tests.browser import chromium
 
-# What @sparticuz/chromium passes to its browser, less what only AWS Lambda needs.
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--no-zygote",
-    "--single-process",
-    "--use-gl=angle",
-    "--use-angle=swiftshader",
-]
 CREATE_LINK = """
 mutation ($input: CreateStatementLinkInput!) {
   createStatementLink(input: $input) { link { url } userErrors { message } }
@@ -38,17 +21,6 @@ query ($id: ID!) {
 """
 
 
-@pytest.fixture(scope="module")
-async def chromium_path() -> str:
-    script = "import('@sparticuz/chromium').then(async (m) => console.log(await m.default.executablePath()))"
-    node = await asyncio.create_subprocess_exec(
-        "node", "-e", script, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await asyncio.wait_for(node.communicate(), 120)
-    assert node.returncode == 0, f"@sparticuz/chromium is not installed (npm ci): {err.decode()[-500:]}"
-    return out.decode().strip().splitlines()[-1]
-
-
 async def test_the_statement_page_in_chromium(make_caller, live_server, chromium_path):
     ar = await make_caller(Team.AR)
     account, ref = await messaging.account(ar)
@@ -59,29 +31,23 @@ async def test_the_statement_page_in_chromium(make_caller, live_server, chromium
     url = live_server + link["url"].removeprefix("http://rapport.test")
     friday = datetime.now(UTC).date() + timedelta(days=(4 - datetime.now(UTC).weekday()) % 7 or 7)
     requested: list[str] = []
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=chromium_path, args=BROWSER_ARGS, timeout=60_000
-        )
-        try:
-            page = await browser.new_page(viewport={"width": 375, "height": 740}, java_script_enabled=False)
-            page.on("request", lambda request: requested.append(request.url))
-            response = await page.goto(url)
-            assert response.status == 200
-            assert await page.title() == "Statement"
-            text = await page.inner_text("body")
-            assert "BR-1" in text
-            assert "150.00 EUR" in text
-            # readable on a phone: nothing wider than the screen
-            assert await page.evaluate("document.documentElement.scrollWidth") <= 375
-            await page.fill("input[name=promisedFor]", friday.isoformat())
-            await page.fill("input[name=amount]", "150.00")
-            await page.select_option("select[name=currency]", "EUR")
-            await page.click("text=Promise to pay >> nth=-1")
-            await page.wait_for_url(f"{url}?done=promise")
-            assert "your promise is recorded" in await page.inner_text("body")
-        finally:
-            await browser.close()
+    async with chromium(chromium_path) as browser:
+        page = await browser.new_page(viewport={"width": 375, "height": 740}, java_script_enabled=False)
+        page.on("request", lambda request: requested.append(request.url))
+        response = await page.goto(url)
+        assert response.status == 200
+        assert await page.title() == "Statement"
+        text = await page.inner_text("body")
+        assert "BR-1" in text
+        assert "150.00 EUR" in text
+        # readable on a phone: nothing wider than the screen
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+        await page.fill("input[name=promisedFor]", friday.isoformat())
+        await page.fill("input[name=amount]", "150.00")
+        await page.select_option("select[name=currency]", "EUR")
+        await page.click("text=Promise to pay >> nth=-1")
+        await page.wait_for_url(f"{url}?done=promise")
+        assert "your promise is recorded" in await page.inner_text("body")
     assert requested
     assert all(r.startswith(live_server + "/s/") for r in requested), json.dumps(requested)
     edges = (await ar.gql(PROMISES, {"id": account}))["account"]["timeline"]["edges"]

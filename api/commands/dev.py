@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from api import serving
+from api import console, serving
 from api import settings as settings_module
 from api.commands.connections import check_meili, connect, migrate_database, stack
 from api.commands.data import offer_demo
@@ -48,11 +48,18 @@ def dev() -> None:
                 f"  curl -s {base}/graphql -H 'Authorization: Bearer {token}' "
                 "-H 'Content-Type: application/json' -d '{\"query\": \"{ me { email team } }\"}'"
             )
+            # In the fragment, which no server, log or Referer sees; the console moves it into the tab's
+            # session and out of the address bar on opening (web/src/session.ts).
+            click.echo(
+                "Or sign in to the web console with this link (it holds the token: keep it to yourself):"
+            )
+            click.echo(f"  {base}{console.PATH}/#token={token}")
         elif admin:
             click.echo(f"ADMIN is {admin}; issue a token with: .venv/bin/rapport tokens issue {admin}")
         else:
             click.echo("Get a token with: .venv/bin/rapport tokens issue EMAIL")
         offer_demo(settings)
+        click.echo(f"Web console: {base}{console.PATH}/")
         click.echo(f"GraphiQL: {base}/graphql")
         serving.serve(settings, sockets, run_worker=True)
 
