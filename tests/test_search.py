@@ -267,6 +267,17 @@ async def test_start_up_gives_an_existing_index_the_new_ranking(settings):
         searchable = await client.index(uid).get_searchable_attributes()
         assert searchable[0] == "summary"
         assert searchable[-1] == "accountName"
+        # and only the filter features searches use, which spares every write the rest
+        applied = await client.index(uid).get_settings()
+        assert applied.facet_search is False
+        assert applied.sortable_attributes == []
+        comparable = {
+            pattern
+            for attributes in applied.filterable_attributes or []
+            if attributes.features.filter.comparison
+            for pattern in attributes.attribute_patterns
+        }
+        assert comparable == {"occurredAt"}
     finally:
         await client.index(uid).delete()
         await client.aclose()
