@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from meilisearch_python_sdk import AsyncClient
 
 from domain.permissions import may_see_restricted
 from schema.loaders import Loaders
+from search.client import SearchClient
 from store.users import User
 
 
@@ -22,7 +22,7 @@ from store.users import User
 class Context:
     pool: asyncpg.Pool
     request_id: str
-    meili: AsyncClient
+    meili: SearchClient
     index_uid: str
     user: User | None = None
     read_pool: asyncpg.Pool | None = None  # where compiled reads run; the pool when unset

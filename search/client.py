@@ -23,7 +23,7 @@ def is_outage(error: BaseException) -> bool:
     return isinstance(error, MeilisearchError | httpx2.HTTPError | OSError | TimeoutError)
 
 
-class _FreshConnectionClient(AsyncClient):
+class SearchClient(AsyncClient):
     """The SDK's client, opening a new connection per request instead of keeping one alive.
 
     On a kept-alive connection every Meilisearch answer after the first stalls about
@@ -42,9 +42,18 @@ class _FreshConnectionClient(AsyncClient):
         )
         self._http_requests = AsyncHttpRequests(self.http_client, json_handler=self.json_handler)
 
+    async def post_json(self, path: str, body: dict) -> dict:
+        """POST `body` and decode the answer as plain JSON, with the SDK's errors.
 
-def create_client(url: str, master_key: str | None, timeout_seconds: float) -> AsyncClient:
-    return _FreshConnectionClient(url, master_key, timeout_seconds)
+        The SDK's own `search` builds its generic result model anew on every call (Pydantic
+        keeps parametrized models only weakly): 4 of the 37 ms a search took in-process.
+        """
+        response = await self._http_requests.post(path, body)
+        return self.json_handler.loads(response.content)
+
+
+def create_client(url: str, master_key: str | None, timeout_seconds: float) -> SearchClient:
+    return SearchClient(url, master_key, timeout_seconds)
 
 
 async def is_healthy(client: AsyncClient) -> bool:

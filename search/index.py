@@ -12,16 +12,41 @@ that mention it in their own text before the entries that only belong to it.
 
 from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.errors import MeilisearchApiError
-from meilisearch_python_sdk.models.settings import Faceting, MeilisearchSettings
+from meilisearch_python_sdk.models.settings import (
+    Faceting,
+    FilterableAttributeFeatures,
+    FilterableAttributes,
+    MeilisearchSettings,
+)
+from meilisearch_python_sdk.models.settings import Filter as FilterFeatures
 
 TASK_TIMEOUT_MS = 60_000
 
 # Most telling first: the order is the `attribute` ranking rule's order.
 SEARCHABLE = ["summary", "contactNames", "invoiceNumbers", "body", "tags", "accountName"]
+
+
+def _filterable(patterns: list[str], *, comparison: bool) -> FilterableAttributes:
+    return FilterableAttributes(
+        attribute_patterns=patterns,
+        features=FilterableAttributeFeatures(
+            facet_search=False, filter=FilterFeatures(equality=True, comparison=comparison)
+        ),
+    )
+
+
+# Only the features searches use: every write to the index pays for the structures behind the others.
+# Facet search (searching within a facet's values) and sorting are never asked for, and only occurredAt
+# is compared (since/until): without them a one-note batch spent no time on facets (23 of 154 ms on
+# 62,000 documents, 47-67 of 750-1,150 ms on 1.2 million).
 SETTINGS = MeilisearchSettings(
     searchable_attributes=SEARCHABLE,
-    filterable_attributes=["type", "accountId", "kind", "team", "tags", "visibility", "occurredAt"],
-    sortable_attributes=["occurredAt"],
+    filterable_attributes=[
+        _filterable(["type", "accountId", "kind", "team", "tags", "visibility"], comparison=False),
+        _filterable(["occurredAt"], comparison=True),
+    ],
+    sortable_attributes=[],
+    facet_search=False,
     faceting=Faceting(max_values_per_facet=100),
     displayed_attributes=["*"],
 )

@@ -3,11 +3,10 @@
 import html
 from dataclasses import dataclass, field
 
-from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.errors import MeilisearchApiError
 
 from search import filters
-from search.client import SearchUnavailable, is_outage
+from search.client import SearchClient, SearchUnavailable, is_outage
 from search.index import FACETS, SEARCHABLE
 
 # Private-use characters mark matches inside Meilisearch, so the text can be
@@ -29,6 +28,7 @@ class SearchRequest:
     restricted: bool = False
     limit: int = 20
     offset: int = 0
+    facets: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,29 +85,37 @@ def _snippet(formatted: dict) -> str:
     return escaped.replace(_PRE, "<mark>").replace(_POST, "</mark>")
 
 
-async def search(client: AsyncClient, uid: str, request: SearchRequest) -> Found:
+def _body(request: SearchRequest) -> dict:
+    body = {
+        "q": request.query,
+        "limit": request.limit,
+        "offset": request.offset,
+        "attributesToRetrieve": ["id"],
+        "attributesToHighlight": SEARCHABLE,
+        "attributesToCrop": ["body"],
+        "cropLength": 30,
+        "cropMarker": "...",
+        "highlightPreTag": _PRE,
+        "highlightPostTag": _POST,
+    }
+    if (expression := filter_expression(request)) is not None:
+        body["filter"] = expression
+    if request.facets:
+        body["facets"] = FACETS
+    return body
+
+
+async def search(client: SearchClient, uid: str, request: SearchRequest) -> Found:
     try:
-        result = await client.index(uid).search(
-            request.query,
-            filter=filter_expression(request),
-            limit=request.limit,
-            offset=request.offset,
-            facets=FACETS,
-            attributes_to_retrieve=["id"],
-            attributes_to_highlight=SEARCHABLE,
-            attributes_to_crop=["body"],
-            crop_length=30,
-            highlight_pre_tag=_PRE,
-            highlight_post_tag=_POST,
-        )
+        result = await client.post_json(f"indexes/{uid}/search", _body(request))
     except Exception as error:
         missing = isinstance(error, MeilisearchApiError) and error.code == "index_not_found"
         if is_outage(error) or missing:
             raise SearchUnavailable(str(error)) from error
         raise
     return Found(
-        hits=[Hit(hit["id"], _snippet(hit.get("_formatted") or {})) for hit in result.hits],
-        estimated_total=result.estimated_total_hits or 0,
-        facets=result.facet_distribution or {},
-        engine_ms=result.processing_time_ms,
+        hits=[Hit(hit["id"], _snippet(hit.get("_formatted") or {})) for hit in result["hits"]],
+        estimated_total=result.get("estimatedTotalHits") or 0,
+        facets=result.get("facetDistribution") or {},
+        engine_ms=result["processingTimeMs"],
     )

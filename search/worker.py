@@ -11,7 +11,9 @@ or one we cannot build from what Postgres holds. Retrying the whole batch would
 fail forever and hold back every row behind it, so the batch is split until the
 failing rows stand alone; those are retried with exponential backoff and
 reported as failing, never dropped, and the rest is indexed now. NOTIFY on the
-timeline channel wakes the worker; a poll covers missed notifications.
+timeline channel wakes the worker; a poll covers missed notifications. Rows of
+live writes are claimed before bulk ones (store/outbox.py), in small rounds, so
+a note never waits behind a feed's or a reindex's backlog.
 """
 
 import asyncio
@@ -35,6 +37,9 @@ log = logging.getLogger("rapport.worker")
 # Meilisearch's cost per task is mostly fixed on a large index (measured on 1.2M documents:
 # 2.0 s for 500 documents, 2.2 s for 5,000), so a backlog drains in big batches.
 BATCH_SIZE = 5_000
+# A round that carries live rows (store/outbox.py) stays small, so a note does not wait for thousands
+# of bulk documents to be built and indexed with it.
+LIVE_BATCH_SIZE = 500
 POLL_SECONDS = 1.0
 PAUSE_CAP_SECONDS = 5.0
 ROW_BACKOFF_CAP_SECONDS = 300
@@ -95,7 +100,7 @@ async def _index(conn: asyncpg.Connection, client: AsyncClient, uid: str, rows: 
 async def drain_once(pool: asyncpg.Pool, client: AsyncClient, uid: str, batch: int = BATCH_SIZE) -> list[int]:
     """Index one batch; returns the outbox ids done. SearchUnavailable leaves the rows as they were."""
     async with pool.acquire() as conn, conn.transaction():
-        rows = await outbox.claim(conn, batch)
+        rows = await outbox.claim(conn, batch, min(batch, LIVE_BATCH_SIZE))
         if not rows:
             return []
         done = await _index(conn, client, uid, rows)

@@ -16,6 +16,9 @@ NOTIFY_CHANNEL = "rapport_timeline"
 # Outbox entity type for "this account's name changed": every document of the
 # account carries the name, so the index worker refreshes them all.
 RENAMED_ACCOUNT = "account_name"
+# A change queueing more outbox rows than this (an invoice feed, an import) is bulk: the
+# index worker takes the rows of live writes first (store/outbox.py).
+BULK_ROWS = 50
 
 
 async def audit(
@@ -81,12 +84,13 @@ async def enqueue(
     if entity_type == "entry":
         await events.append(conn, pairs, op)
     await conn.execute(
-        "INSERT INTO outbox (account_id, entity_type, entity_id, op)"
-        " SELECT a, $3, e, $4 FROM unnest($1::uuid[], $2::uuid[]) AS t(a, e)",
+        "INSERT INTO outbox (account_id, entity_type, entity_id, op, bulk)"
+        " SELECT a, $3, e, $4, $5 FROM unnest($1::uuid[], $2::uuid[]) AS t(a, e)",
         [a for a, _ in pairs],
         [e for _, e in pairs],
         entity_type,
         op,
+        len(pairs) > BULK_ROWS,
     )
 
 

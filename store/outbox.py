@@ -2,7 +2,9 @@
 
 Rows are claimed with FOR UPDATE SKIP LOCKED inside the worker's transaction,
 so several workers share the outbox without taking the same row twice, and a
-worker that dies releases its rows by ending its transaction.
+worker that dies releases its rows by ending its transaction. Rows are live
+(a note, an edit) or bulk (queued many at once: a feed, an import, a reindex's
+catch-up); live rows are claimed first.
 """
 
 from dataclasses import dataclass
@@ -14,18 +16,29 @@ import asyncpg
 FAILING_ATTEMPTS = 5
 
 
-async def claim(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """
-        SELECT id, account_id, entity_type, entity_id, op, attempts
-          FROM outbox
-         WHERE done_at IS NULL AND next_attempt_at <= now()
-         ORDER BY id
-         LIMIT $1
-           FOR UPDATE SKIP LOCKED
-        """,
-        limit,
-    )
+_CLAIM = """
+SELECT id, account_id, entity_type, entity_id, op, attempts
+  FROM outbox
+ WHERE done_at IS NULL AND {lane} AND next_attempt_at <= now()
+ ORDER BY id
+ LIMIT $1
+   FOR UPDATE SKIP LOCKED
+"""
+_CLAIM_LIVE = _CLAIM.format(lane="NOT bulk")
+_CLAIM_BULK = _CLAIM.format(lane="bulk")
+
+
+async def claim(conn: asyncpg.Connection, limit: int, live_limit: int) -> list[asyncpg.Record]:
+    """Live rows first: a round with any carries at most `live_limit` rows, else `limit` bulk rows.
+
+    Live rows are never queued behind a backlog of bulk ones; a live round is filled
+    up with bulk rows, so a backlog still drains while live writes keep coming.
+    """
+    live = await conn.fetch(_CLAIM_LIVE, live_limit)
+    room = (live_limit if live else limit) - len(live)
+    if room <= 0:
+        return live
+    return [*live, *await conn.fetch(_CLAIM_BULK, room)]
 
 
 async def finish(conn: asyncpg.Connection, ids: list[int]) -> None:
@@ -55,11 +68,11 @@ async def last_id(conn: asyncpg.Connection) -> int:
 
 
 async def requeue_since(conn: asyncpg.Connection, after_id: int) -> int:
-    """Queue again every entity changed after outbox row `after_id`; returns how many."""
+    """Queue again every entity changed after outbox row `after_id`, as bulk rows; returns how many."""
     status = await conn.execute(
         """
-        INSERT INTO outbox (account_id, entity_type, entity_id, op)
-        SELECT DISTINCT ON (entity_type, entity_id) account_id, entity_type, entity_id, op
+        INSERT INTO outbox (account_id, entity_type, entity_id, op, bulk)
+        SELECT DISTINCT ON (entity_type, entity_id) account_id, entity_type, entity_id, op, true
           FROM outbox WHERE id > $1
          ORDER BY entity_type, entity_id, id DESC
         """,

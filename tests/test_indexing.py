@@ -22,8 +22,8 @@ from domain.tokens import new_token, token_hash
 from search.client import create_client
 from search.index import ensure_index, index_name
 from search.reindex import document_counts, reindex
-from search.worker import drain_once
-from store import users
+from search.worker import BATCH_SIZE, LIVE_BATCH_SIZE, drain_once
+from store import changes, users
 from store.db import create_pool
 from store.outbox import FAILING_ATTEMPTS
 from tests.conftest import app_client, create_database, drop_database, free_port
@@ -240,6 +240,48 @@ async def test_two_workers_drain_one_outbox_without_taking_a_row_twice(base_sett
         await client.index(uid).delete()
         await client.aclose()
         await drop_database(base_settings.database_url, name)
+
+
+async def test_a_live_note_is_indexed_in_the_first_round_behind_a_bulk_backlog(settings, own_database):
+    # given: 20,000 notes queued by one bulk change, then one note queued by a live write
+    client = create_client(settings.meili_url, settings.meili_master_key, 30)
+    uid = index_name(f"lanes_{uuid.uuid4().hex[:8]}")
+    pool = await create_pool(own_database, min_size=1, max_size=2)
+    try:
+        await ensure_index(client, uid)
+        async with pool.acquire() as conn:
+            account = await conn.fetchval("INSERT INTO accounts (name) VALUES ('Backlog') RETURNING id")
+            backlog = await conn.fetch(
+                "INSERT INTO entries (account_id, kind, team, summary)"
+                " SELECT $1, 'NOTE', 'AR', 'fed ' || n FROM generate_series(1, 20000) AS n RETURNING id",
+                account,
+            )
+            async with conn.transaction():
+                await changes.enqueue(conn, "entry", [(account, row["id"]) for row in backlog])
+            live = await conn.fetchval(
+                "INSERT INTO entries (account_id, kind, team, summary) VALUES ($1, 'NOTE', 'AR', 'live')"
+                " RETURNING id",
+                account,
+            )
+            await changes.enqueue(conn, "entry", [(account, live)])
+            live_row = await conn.fetchval("SELECT id FROM outbox WHERE entity_id = $1", live)
+        # when
+        first = await drain_once(pool, client, uid)
+        # then: the live note is in the first round, a small one that bulk rows filled up
+        assert live_row in first
+        assert len(first) == LIVE_BATCH_SIZE
+        assert (await document_counts(client, uid)).get("entry") == LIVE_BATCH_SIZE
+        # and with no live row waiting, the backlog goes on in big rounds
+        second = await drain_once(pool, client, uid)
+        assert len(second) == BATCH_SIZE
+        assert set(first).isdisjoint(second)
+        async with pool.acquire() as conn:
+            pending = await conn.fetchval("SELECT count(*) FROM outbox WHERE done_at IS NULL")
+        assert pending == 20_001 - LIVE_BATCH_SIZE - BATCH_SIZE
+    finally:
+        await pool.close()
+        await client.index(uid).delete()
+        await client.aclose()
 
 
 async def test_a_document_meilisearch_refuses_backs_off_alone_and_its_batch_is_indexed(

@@ -1,14 +1,17 @@
 """Search: what is written becomes findable, for those allowed to see it, however it is asked."""
 
 import asyncio
+import logging
 import time
 import uuid
 from dataclasses import replace
 
 import httpx
+import pytest
 
 from api.app import create_app
 from domain.teams import Team
+from schema import ids
 from search.client import create_client
 from search.index import ensure_index, index_name
 
@@ -264,6 +267,132 @@ async def test_start_up_gives_an_existing_index_the_new_ranking(settings):
         searchable = await client.index(uid).get_searchable_attributes()
         assert searchable[0] == "summary"
         assert searchable[-1] == "accountName"
+        # and only the filter features searches use, which spares every write the rest
+        applied = await client.index(uid).get_settings()
+        assert applied.facet_search is False
+        assert applied.sortable_attributes == []
+        comparable = {
+            pattern
+            for attributes in applied.filterable_attributes or []
+            if attributes.features.filter.comparison
+            for pattern in attributes.attribute_patterns
+        }
+        assert comparable == {"occurredAt"}
     finally:
         await client.index(uid).delete()
         await client.aclose()
+
+
+ACCOUNT_WITH_REF = """
+mutation ($name: String!, $ref: String!) {
+  createAccount(input: {name: $name, externalRefs: [{system: "erp", id: $ref}]}) { account { id } }
+}
+"""
+CONTACT = """
+mutation ($account: ID!, $name: String!) {
+  createContact(input: {accountId: $account, name: $name, roles: [BILLING]}) { contact { id } }
+}
+"""
+INVOICE = """
+mutation ($input: [InvoiceUpsertInput!]!) { upsertInvoices(input: $input) { invoices { id } } }
+"""
+HITS = """
+query Hits($q: String!) {
+  search(query: $q, first: 100) {
+    hits { type highlight account { name } entry { kind summary occurredAt } contact { name }
+           invoice { number } }
+    facets { field values { value count } }
+  }
+}
+"""
+HITS_WITH_INVOICES = """
+query HitsWithInvoices($q: String!) {
+  search(query: $q, first: 100) { hits { type entry { summary invoices { number } } } }
+}
+"""
+
+
+def _queries_of(caplog: pytest.LogCaptureFixture, operation: str) -> int:
+    records = [r for r in caplog.records if r.name == "rapport.http" and r.operation == operation]
+    assert records, "the request log line is missing"
+    return records[-1].queries
+
+
+async def test_a_page_of_hits_of_every_type_is_read_in_one_statement(make_caller, caplog):
+    caplog.set_level(logging.INFO, logger="rapport.http")
+    caller = await make_caller(Team.AR)
+    token = uuid.uuid4().hex[:10]
+    account = (await caller.gql(ACCOUNT_WITH_REF, {"name": f"Hydrated {token}", "ref": token}))[
+        "createAccount"
+    ]["account"]["id"]
+    await caller.gql(CONTACT, {"account": account, "name": f"Ann {token}"})
+    invoice = {
+        "externalRef": {"system": "erp", "id": token},
+        "accountRef": {"system": "erp", "id": token},
+        "number": f"INV-{token}",
+        "issuedOn": "2026-01-01",
+        "dueOn": "2026-02-01",
+        "currency": "EUR",
+        "total": "100.00",
+        "balance": "100.00",
+        "status": "OPEN",
+    }
+    invoice_id = (await caller.gql(INVOICE, {"input": [invoice]}))["upsertInvoices"]["invoices"][0]["id"]
+    for n in range(12):
+        await caller.gql(
+            "mutation ($input: LogNoteInput!) { logNote(input: $input) { entry { id } } }",
+            {"input": {"accountId": account, "summary": f"note {n} {token}", "invoiceIds": [invoice_id]}},
+        )
+    notes = {f"note {n} {token}" for n in range(12)}
+
+    def summaries(hits: list) -> set[str]:
+        return {h["entry"]["summary"] for h in hits if h["entry"]}
+
+    await found(caller, token, until=lambda r: notes <= summaries(r["hits"]) and len(r["hits"]) >= 15)
+    # when
+    page = (await caller.gql(HITS, {"q": token}))["search"]
+    queries = _queries_of(caplog, "Hits")
+    with_invoices = (await caller.gql(HITS_WITH_INVOICES, {"q": token}))["search"]
+    queries_with_invoices = _queries_of(caplog, "HitsWithInvoices")
+    # then: one statement for every hit, whatever its type
+    assert sorted({h["type"] for h in page["hits"]}) == ["ACCOUNT", "CONTACT", "ENTRY", "INVOICE"]
+    assert notes <= summaries(page["hits"])
+    assert {h["account"]["name"] for h in page["hits"]} == {f"Hydrated {token}"}
+    assert next(h for h in page["hits"] if h["type"] == "CONTACT")["contact"]["name"] == f"Ann {token}"
+    assert next(h for h in page["hits"] if h["type"] == "INVOICE")["invoice"]["number"] == f"INV-{token}"
+    assert queries == 1
+    # and the entries' invoices cost one more, only when asked for
+    entries = [h["entry"] for h in with_invoices["hits"] if h["type"] == "ENTRY"]
+    assert notes <= summaries(with_invoices["hits"])
+    assert all(e["invoices"] == [{"number": f"INV-{token}"}] for e in entries if e["summary"] in notes)
+    assert queries_with_invoices == 2
+
+
+async def test_the_index_lagging_behind_postgres_never_shows_what_postgres_no_longer_holds(make_caller, pool):
+    ar, sales = await make_caller(Team.AR), await make_caller(Team.SALES)
+    token = uuid.uuid4().hex[:10]
+    account = (await ar.gql(CREATE, {"name": f"Lagging {token}"}))["createAccount"]["account"]["id"]
+    notes = [
+        (await ar.gql(NOTE, {"account": account, "summary": f"{word} {token}"}))["logNote"]["entry"]["id"]
+        for word in ("hidden", "edited", "kept")
+    ]
+    await found(sales, token, until=lambda r: set(notes) <= entry_ids(r))
+    hidden, edited = (ids.decode(note)[1] for note in notes[:2])
+    # when: Postgres changes while the index still holds the old documents (no outbox rows)
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE entries SET visibility = 'RESTRICTED' WHERE id = $1", hidden)
+        await conn.execute("UPDATE entries SET summary = $2 WHERE id = $1", edited, f"rewritten {token}")
+
+    # then: SALES never gets the entry that became RESTRICTED, and everyone sees the text as it is now
+    async def shown(caller) -> dict[str, dict]:
+        hits = (await caller.gql(SEARCH, {"q": token}))["search"]["hits"]
+        return {h["entry"]["id"]: h["entry"] for h in hits if h["entry"]}
+
+    to_sales, to_ar = await shown(sales), await shown(ar)
+    assert set(to_sales) == {notes[1], notes[2]}
+    assert all(entry["visibility"] == "ALL_TEAMS" for entry in to_sales.values())
+    assert set(to_ar) == set(notes)
+    assert to_ar[notes[0]]["visibility"] == "RESTRICTED"
+    for entries in (to_sales, to_ar):
+        assert entries[notes[1]]["summary"] == f"rewritten {token}"
+        assert entries[notes[2]]["summary"] == f"kept {token}"

@@ -154,21 +154,21 @@ class Invoice(Node):
         return entry_from_row(rows[0], await loaders.entry_invoices.load(rows[0]["id"])) if rows else None
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record) -> "Invoice":
-        currency = row["currency"]
+    def from_row(cls, row: asyncpg.Record, prefix: str = "") -> "Invoice":
+        currency = row[f"{prefix}currency"]
         return cls(
-            id=strawberry.ID(ids.encode("Invoice", row["id"])),
-            number=row["number"],
-            external_ref=ExternalRef(system=row["ext_system"], id=row["ext_id"])
-            if row["ext_system"]
+            id=strawberry.ID(ids.encode("Invoice", row[f"{prefix}id"])),
+            number=row[f"{prefix}number"],
+            external_ref=ExternalRef(system=row[f"{prefix}ext_system"], id=row[f"{prefix}ext_id"])
+            if row[f"{prefix}ext_system"]
             else None,
-            issued_on=row["issued_on"],
-            due_on=row["due_on"],
-            total=Money.of(row["total"], currency),
-            balance=Money.of(row["balance"], currency),
-            status=InvoiceStatus(row["status"]),
-            invoice_id=row["id"],
-            account_id=row["account_id"],
+            issued_on=row[f"{prefix}issued_on"],
+            due_on=row[f"{prefix}due_on"],
+            total=Money.of(row[f"{prefix}total"], currency),
+            balance=Money.of(row[f"{prefix}balance"], currency),
+            status=InvoiceStatus(row[f"{prefix}status"]),
+            invoice_id=row[f"{prefix}id"],
+            account_id=row[f"{prefix}account_id"],
         )
 
 
