@@ -14,11 +14,14 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
-import jwt
 
 from api.settings import JwtSettings
+
+if TYPE_CHECKING:
+    import jwt
 
 log = logging.getLogger("rapport.identity")
 
@@ -60,7 +63,7 @@ class JwksKeys:
         self._tried_at = float("-inf")  # last attempt, successful or not
         self._lock = asyncio.Lock()
 
-    async def key(self, kid: str | None) -> jwt.PyJWK:
+    async def key(self, kid: str | None) -> "jwt.PyJWK":
         stale = self._fetched_at is None or time.monotonic() - self._fetched_at > JWKS_MAX_AGE_SECONDS
         if stale and self._may_fetch():
             await self._refresh(self._tried_at)
@@ -77,7 +80,7 @@ class JwksKeys:
     def _may_fetch(self) -> bool:
         return time.monotonic() - self._tried_at >= JWKS_MIN_REFRESH_SECONDS
 
-    def _lookup(self, kid: str | None) -> jwt.PyJWK | None:
+    def _lookup(self, kid: str | None) -> "jwt.PyJWK | None":
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
         return self._keys.get(kid)
@@ -104,8 +107,10 @@ class JwksKeys:
         await self._client.aclose()
 
 
-def _signing_keys(entries: list[dict]) -> dict[str | None, jwt.PyJWK]:
+def _signing_keys(entries: list[dict]) -> "dict[str | None, jwt.PyJWK]":
     """The RS256/ES256 signing keys of a JWKS by kid; keys of other types are left out."""
+    import jwt
+
     keys = {}
     for data in entries:
         if not isinstance(data, dict) or data.get("use", "sig") != "sig":
@@ -126,6 +131,8 @@ class JwtVerifier:
 
     async def verify(self, token: str) -> Identity:
         """The identity a valid token names; InvalidToken says why a token is refused."""
+        import jwt  # PyJWT and cryptography only in a server that takes JWTs (10 MB a process)
+
         try:
             header = jwt.get_unverified_header(token)
             if self.jwks is None:

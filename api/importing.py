@@ -125,15 +125,19 @@ async def write_contacts(conn: asyncpg.Connection, rows: list[Row], actor: Actor
 
 
 async def write_invoices(conn: asyncpg.Connection, rows: list[Row], actor: Actor, action: str) -> Counts:
-    items = [
-        InvoiceUpsert(
-            account_system=row.value.account_ref[0],
-            account_external_id=row.value.account_ref[1],
-            **row.value.values,
+    """The rows are checked (import_rows.py), their accounts found and their keys unique in the file."""
+    placed = [
+        (
+            row.value.account_id,
+            InvoiceUpsert(
+                account_system=row.value.account_ref[0],
+                account_external_id=row.value.account_ref[1],
+                **row.value.values,
+            ),
         )
         for row in rows
     ]
-    outcome = await invoices.upsert_invoices(conn, actor, items, action=action)
+    outcome = await invoices.write_invoices(conn, actor, placed, action=action)
     return Counts(outcome.created, outcome.updated, outcome.unchanged)
 
 

@@ -15,6 +15,7 @@ from schema.compiled_reads import CompiledReads
 from schema.errors import MaskUnexpectedErrors, RequestErrorCodes, log_errors
 from schema.limits import Limits, limit_extensions
 from schema.mutation import Mutation
+from schema.mutations.invoice_batches import InvoiceBatchVariables
 from schema.operation import RecordOperation
 from schema.query import Query
 from schema.scalars import DAY, EXACT_DECIMAL, INSTANT
@@ -46,6 +47,7 @@ def build_schema(limits: Limits | None, compiled: str = "off") -> RapportSchema:
             RequestErrorCodes,
             MaskUnexpectedErrors,
             RecordOperation,
+            InvoiceBatchVariables,
             *(limit_extensions(limits) if limits else ()),
             # Last, so it runs after every limit and only where the executor would have run.
             reads.extension(),

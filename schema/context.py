@@ -7,7 +7,7 @@ events rather than serving stale rows from a cache.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -41,6 +41,8 @@ class Context:
     public_url: str = (
         ""  # where statement links point: RAPPORT_PUBLIC_URL, else the URL the API was called on
     )
+    # upsertInvoices' items by variable name, read before execution (schema/mutations/invoice_batches.py)
+    invoice_batches: dict[str, list] = field(default_factory=dict)
     _loaders: Loaders | None = None
 
     @property

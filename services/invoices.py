@@ -45,6 +45,22 @@ async def upsert_invoices(
     """
     actor.require(Write.INVOICES)
     placed = await _placed(conn, items)
+    return await write_invoices(conn, actor, placed, action=action, occurred_at=occurred_at)
+
+
+async def write_invoices(
+    conn: asyncpg.Connection,
+    actor: Actor,
+    placed: list[invoices.Placed],
+    *,
+    action: str,
+    occurred_at: datetime | None = None,
+) -> UpsertOutcome:
+    """Write items already checked by domain/records.py's rules, each ref once, with their accounts found.
+
+    The CSV import checks its rows itself, to name their columns; it comes in here.
+    """
+    actor.require(Write.INVOICES)
     existing = await invoices.lock_by_refs(conn, placed)
     key = lambda p: (p[0], p[1].system, p[1].external_id)  # noqa: E731
     new = [p for p in placed if key(p) not in existing]
@@ -69,7 +85,7 @@ async def upsert_invoices(
         rows=[written.get(key(p)) or existing[key(p)] for p in placed],
         created=len(new),
         updated=len(changed),
-        unchanged=len(items) - len(new) - len(changed),
+        unchanged=len(placed) - len(new) - len(changed),
     )
 
 
@@ -95,8 +111,10 @@ async def record_invoices(
 
     An audit row per invoice when `action` names the change (a payment audits
     its own entry instead), outbox rows for the invoices and their status
-    entries, and a wake-up for each account.
+    entries, and a wake-up for each account. Every write of invoices (upserts, the CSV
+    import, payments) passes here: the accounts it touched are those of `touched`.
     """
+    # RECEIVABLES SUMMARY HOOK: refresh the summary of {a for a, _ in touched} here, in this transaction.
     if action is not None:
         await changes.audit_many(
             conn, actor_id=actor.user_id, action=action, entity_type="invoice", items=touched

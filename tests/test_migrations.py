@@ -92,3 +92,12 @@ async def test_customer_tables_lead_their_primary_key_with_account_id(pool):
         "dunning_policies",
     }
     assert {t: first[t] for t in customer_tables} == dict.fromkeys(customer_tables, "account_id")
+
+
+def test_the_head_revision_is_alembics():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    assert migrate.head_revision() == ScriptDirectory.from_config(config).get_current_head()

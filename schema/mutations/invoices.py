@@ -7,11 +7,11 @@ from typing import Annotated
 
 import strawberry
 
-from domain.commands.invoices import InvoiceUpsert
 from domain.commands.payments import Allocation, PaymentRecord
 from schema.mutations.base import change, parse_id
 from schema.mutations.descriptions import ACCOUNT_ID, IDEMPOTENCY_KEY
 from schema.mutations.entry_base import created
+from schema.mutations.invoice_batches import batch_items
 from schema.mutations.payloads import EntryPayload, UpsertInvoicesPayload
 from schema.types.common import ExternalRefInput
 from schema.types.invoice import Invoice, InvoiceStatus
@@ -79,22 +79,7 @@ class InvoiceMutations:
             info,
             UpsertInvoicesPayload,
             partial(invoices.upsert_invoices, action="upsertInvoices"),
-            lambda: [
-                InvoiceUpsert(
-                    system=item.external_ref.system,
-                    external_id=item.external_ref.id,
-                    account_system=item.account_ref.system,
-                    account_external_id=item.account_ref.id,
-                    number=item.number,
-                    issued_on=item.issued_on,
-                    due_on=item.due_on,
-                    currency=item.currency,
-                    total=item.total,
-                    balance=item.balance,
-                    status=item.status,
-                )
-                for item in input
-            ],
+            lambda: batch_items(info, input),
             lambda outcome: UpsertInvoicesPayload(
                 invoices=[Invoice.from_row(row) for row in outcome.rows],
                 created=outcome.created,
