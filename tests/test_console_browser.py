@@ -206,7 +206,7 @@ async def test_a_collector_logs_a_call_and_a_promise_and_sees_sales_news_arrive_
         await expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
         brief = page.locator(".brief")
         await expect(brief).to_contain_text("Paula Payable")  # whom to call
-        await expect(brief).to_contain_text("98765.00 EUR")
+        await expect(brief).to_contain_text("98,765.00 EUR")
         composer = page.locator("form.composer")
         await composer.get_by_label("Call", exact=True).check()
         await composer.get_by_label("Outcome", exact=True).select_option("REACHED")

@@ -5,8 +5,12 @@ export function words(code: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** Grouped as the API's own sentences write it ("98,765.00 EUR"), from the decimal string: never a float. */
 export function money(amount: { amount: string; currency: string }): string {
-  return `${amount.amount} ${amount.currency}`;
+  const [whole, fraction] = amount.amount.split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  const grouped = whole.slice(sign.length).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`} ${amount.currency}`;
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -97,7 +97,7 @@ const BUCKETS: Record<string, string> = {
 
 function Reachable({ suggestion }: { suggestion: Brief['whoToContact'][number] }) {
   const { reachable, reason, nextReachableAt } = suggestion.reachability;
-  if (reachable) return <p className="yes">Reachable now. {reason}</p>;
+  if (reachable) return <p className="yes">Reachable now: {reason}</p>;
   const theirs = suggestion.contact.timeZone;
   return (
     <p className="no">

@@ -6,7 +6,7 @@ import { useClient, type CombinedError } from 'urql';
 import { newKey } from '../api';
 import { dropDraft, loadDraft, saveDraft, type ComposerKind, type Draft } from '../drafts';
 import { EntryFields, type Entry } from '../entries';
-import { words } from '../format';
+import { money, words } from '../format';
 import { graphql } from '../graphql';
 
 const LogNote = graphql(
@@ -356,7 +356,7 @@ export function Composer(props: ComposerProps) {
                   })
                 }
               />
-              {invoice.number} ({invoice.balance.amount} {invoice.balance.currency})
+              {invoice.number} ({money(invoice.balance)})
             </label>
           ))}
           <Errors id="composer-invoiceIds-error" errors={errorAt('invoiceIds')} />
