@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from store.db import UNAVAILABLE
+from store.db import UNAVAILABLE as UNAVAILABLE  # the api edge catches it from here
+from store.db import unavailable
 
 log = logging.getLogger("rapport.errors")
 
@@ -55,7 +56,7 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", None)
-        if isinstance(error.original_error, UNAVAILABLE):
+        if unavailable(error.original_error):
             message, code = "The database is unavailable; try again shortly.", "SERVICE_UNAVAILABLE"
         else:
             message, code = self.error_message, "INTERNAL_SERVER_ERROR"
@@ -138,7 +139,7 @@ def log_errors(errors: list[GraphQLError], request_id: str | None) -> None:
         original = error.original_error
         if not _is_unexpected(error):
             client_codes.append(error_code(error))
-        elif isinstance(original, UNAVAILABLE):
+        elif unavailable(original):
             log.warning(
                 "database unavailable at %s (request %s): %s", error.path, request_id, type(original).__name__
             )

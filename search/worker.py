@@ -30,7 +30,7 @@ from search.documents import BUILDERS, document_id
 from search.index import ensure_index, wait
 from store import documents, outbox
 from store.changes import NOTIFY_CHANNEL, RENAMED_ACCOUNT
-from store.db import UNAVAILABLE
+from store.db import UNAVAILABLE, unavailable
 
 log = logging.getLogger("rapport.worker")
 
@@ -81,7 +81,7 @@ async def _index(conn: asyncpg.Connection, client: AsyncClient, uid: str, rows: 
     except Exception as error:
         if is_outage(error):
             raise SearchUnavailable(str(error)) from error
-        if isinstance(error, UNAVAILABLE):
+        if unavailable(error):
             raise
         if len(rows) > 1:
             half = len(rows) // 2

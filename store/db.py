@@ -23,6 +23,13 @@ UNAVAILABLE = (
     asyncpg.InternalClientError,
 )
 
+
+def unavailable(error: BaseException) -> bool:
+    """Whether a retry may succeed. asyncpg's DataError (an argument it cannot encode) subclasses
+    InterfaceError like a closed connection does, but it is our bug: retrying never helps."""
+    return isinstance(error, UNAVAILABLE) and not isinstance(error, asyncpg.DataError)
+
+
 _query_counter: ContextVar[list[int] | None] = ContextVar("query_counter", default=None)
 
 

@@ -24,6 +24,10 @@ class Query:
         raise asyncpg.CannotConnectNowError("the database system is starting up")
 
     @strawberry.field
+    def unencodable(self) -> str:
+        raise asyncpg.DataError("invalid input for query argument $1: 'x' (an integer is required)")
+
+    @strawberry.field
     def public(self) -> str:
         raise PublicError("you asked for something odd")
 
@@ -46,6 +50,15 @@ async def test_a_database_outage_says_so_without_details():
     error = result.errors[0].formatted
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert "starting up" not in error["message"]
+
+
+async def test_an_argument_asyncpg_cannot_encode_is_our_bug_not_an_outage(caplog):
+    """DataError subclasses InterfaceError, as a closed connection does; a retry would never help."""
+    caplog.set_level(logging.ERROR, logger="rapport.errors")
+    result = await masked.execute("{ unencodable }", context_value=Context())
+    error = result.errors[0].formatted
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert "integer" not in error["message"]
 
 
 async def test_a_public_error_keeps_its_message():
