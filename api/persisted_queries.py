@@ -40,6 +40,7 @@ log = logging.getLogger("rapport.persisted_queries")
 MODES = ("off", "allow", "require")
 VERSION = 1
 KEPT = 2000
+UNTRUSTED_STORED = 10_000  # in Postgres, for every process: see persisted_documents.remember
 UNTRUSTED_NOTED_SECONDS = 300.0
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -109,7 +110,9 @@ class PersistedDocuments:
         if not resolved.store or self.mode == "require":
             return
         try:
-            await persisted_documents.remember(self.pool, resolved.sha256, resolved.query)
+            await persisted_documents.remember(
+                self.pool, resolved.sha256, resolved.query, keep=UNTRUSTED_STORED
+            )
         except UNAVAILABLE:
             log.warning("database unavailable: persisted query %s not stored", resolved.sha256)
 

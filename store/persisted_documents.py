@@ -19,12 +19,27 @@ async def document_by_hash(conn: asyncpg.Connection | asyncpg.Pool, sha256: str)
     return PersistedDocument(row["sha256"], row["document"], row["trusted"]) if row else None
 
 
-async def remember(conn: asyncpg.Connection | asyncpg.Pool, sha256: str, document: str) -> None:
-    """A document a client sent with its hash; one that is already stored keeps its trust."""
+async def remember(conn: asyncpg.Connection | asyncpg.Pool, sha256: str, document: str, *, keep: int) -> None:
+    """A document a client sent with its hash; one that is already stored keeps its trust.
+
+    Any caller may store documents, so the untrusted ones are capped at the `keep` newest: a client
+    flooding distinct documents evicts old ones, whose clients just send the text again (APQ's own
+    retry). Trusted documents are never evicted.
+    """
     await conn.execute(
-        "INSERT INTO persisted_documents (sha256, document) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+        """
+        WITH stored AS (
+            INSERT INTO persisted_documents (sha256, document) VALUES ($1, $2)
+            ON CONFLICT (sha256) DO NOTHING RETURNING sha256
+        )
+        DELETE FROM persisted_documents
+         WHERE EXISTS (SELECT FROM stored)
+           AND sha256 IN (SELECT sha256 FROM persisted_documents WHERE NOT trusted
+                           ORDER BY created_at DESC, sha256 OFFSET $3)
+        """,
         sha256,
         document,
+        max(keep - 1, 0),  # the row just stored is not visible to the DELETE yet, and it is the newest
     )
 
 

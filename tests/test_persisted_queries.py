@@ -258,3 +258,32 @@ async def test_a_query_sent_by_hash_takes_the_compiled_path(settings, admin, cap
         if r.name == "rapport.http" and r.getMessage() == "graphql request"
     ]
     assert paths[-2:] == ["compiled", "compiled"]
+
+
+async def test_untrusted_documents_are_capped_oldest_first_and_trusted_ones_stay(pool):
+    """Any caller may store documents by APQ, so the table must not grow without bound."""
+    hashes = {name: hashlib.sha256(name.encode()).hexdigest() for name in ("a", "b", "c", "d", "e", "t")}
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await conn.execute("DELETE FROM persisted_documents WHERE NOT trusted")
+            await conn.executemany(
+                "INSERT INTO persisted_documents (sha256, document, trusted, created_at)"
+                " VALUES ($1, $2, $3, now() - make_interval(hours => $4))",
+                [
+                    (hashes[n], f"query {n} {{ __typename }}", n == "t", hours)
+                    for n, hours in zip("tabcd", (9, 4, 3, 2, 1), strict=True)
+                ],
+            )
+            await persisted_documents.remember(conn, hashes["e"], "query e { __typename }", keep=3)
+            untrusted = (
+                "SELECT array_agg(sha256 ORDER BY created_at) FROM persisted_documents WHERE NOT trusted"
+            )
+            assert await conn.fetchval(untrusted) == [hashes["c"], hashes["d"], hashes["e"]]
+            assert await persisted_documents.document_by_hash(conn, hashes["t"])
+            # A document already stored is not a new one: it evicts nothing, whatever the cap.
+            await persisted_documents.remember(conn, hashes["c"], "query c { __typename }", keep=1)
+            assert await conn.fetchval(untrusted) == [hashes["c"], hashes["d"], hashes["e"]]
+        finally:
+            await transaction.rollback()
