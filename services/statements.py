@@ -197,7 +197,6 @@ async def promise_from_page(
     if promised_for < statement.as_of:
         check.add("promisedFor", "the date is in the past.")
     check.settle()
-    # When the worklist (#17) lands, the account owner's inbox is notified here, in this transaction.
     return await new_entry(
         conn,
         CUSTOMER,

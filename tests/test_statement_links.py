@@ -8,6 +8,7 @@ import pytest
 
 from domain.teams import Team
 from tests import messaging
+from tests.test_inbox import OWNER, _inbox, _uid
 
 CREATE = """
 mutation ($input: CreateStatementLinkInput!) {
@@ -233,3 +234,26 @@ async def test_writes_from_one_link_are_rate_limited(make_caller, http):
         for _ in range(11)
     ]
     assert codes == [400] * 10 + [429]
+
+
+async def test_the_owner_hears_of_a_promise_and_a_dispute_made_on_the_page(make_caller, http):
+    """The customer writes through the same path as staff, so the AR owner's inbox has both."""
+    ar = await make_caller(Team.AR)
+    account, _, numbers = await _customer(ar)
+    owner = await make_caller(Team.AR, "Ada Owner")
+    owned = await ar.gql(OWNER, {"input": {"accountId": account, "team": "AR", "userId": _uid(owner)}})
+    assert owned["setAccountOwner"]["userErrors"] == []
+    path = _path((await _link(ar, account))["url"])
+    promised = await http.post(
+        f"{path}/promise", data={"amount": "20.00", "currency": "EUR", "promisedFor": "2099-01-01"}
+    )
+    disputed = await http.post(
+        f"{path}/dispute", data={"invoice": messaging.uuid_of(numbers["ST-1"]), "reason": "QUANTITY"}
+    )
+    assert (promised.status_code, disputed.status_code) == (303, 303)
+    [promise] = await _entries(ar, account, "PROMISE_TO_PAY")
+    heard = {e["node"]["reason"]: e["node"]["entry"]["summary"] for e in (await _inbox(owner))["edges"]}
+    assert heard == {
+        "FOLLOWED_ACTIVITY": promise["summary"],
+        "DISPUTE_OPENED": "Disputed from the statement page: quantity",
+    }
