@@ -78,9 +78,10 @@ lint-schema: install
 	  echo "make lint: cannot read schema.graphql at $(SCHEMA_BASE) or origin/$(SCHEMA_BASE); fetch it or set SCHEMA_BASE=<ref or file>" >&2; exit 1; fi; \
 	node scripts/schema_diff.mjs "$$tmp/base.graphql" "$$tmp/schema.graphql"
 
-# Screenshots of every console page at 1440x900 and 390x844, into docs/screenshots (shown in the README).
+# Screenshots of every console page at 1440x900 and 390x844, into docs/screenshots (shown in the README):
+# the demo story as `make run` shows it, in a database of its own (scripts/screenshots.py).
 screenshots: install
-	RAPPORT_SCREENSHOTS=docs/screenshots $(BIN)/rapport stack -- $(BIN)/pytest -n 0 -p no:cacheprovider tests/test_console_browser.py
+	$(BIN)/rapport stack -- $(BIN)/python -m scripts.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) node_modules web/dist

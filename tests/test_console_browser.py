@@ -1,9 +1,8 @@
-"""The web console in a real Chromium (tests/browser.py) against a live api: signing in and out,
+"""The web console in a real Chromium (scripts/browser.py) against a live api: signing in and out,
 the collector's journey, live updates between two browsers, search, RESTRICTED entries, bad input,
-accessibility (axe-core) and the keyboard. With RAPPORT_SCREENSHOTS=<folder> (`make screenshots`)
-every page is also saved at desk and phone size."""
+accessibility (axe-core) and the keyboard. The README's screenshots are not taken here but from the
+demo story (scripts/screenshots.py)."""
 
-import os
 import time
 from collections.abc import AsyncIterator
 
@@ -11,15 +10,13 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from domain.teams import Team
+from scripts.browser import chromium
 from store import users
 from tests import messaging
-from tests.browser import chromium
 from tests.conftest import ROOT
 
 DESK = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = os.environ.get("RAPPORT_SCREENSHOTS")
 BUDGETS = ROOT / "web" / "dist" / "budgets.txt"
 REVOKED = "Your session has ended"
 NOTE = "mutation ($input: LogNoteInput!) { logNote(input: $input) { entry { id } userErrors { message } } }"
@@ -63,19 +60,6 @@ async def sign_in(
     return context, watched
 
 
-async def shot(page: Page, name: str) -> None:
-    """Saves the page at desk and phone size when RAPPORT_SCREENSHOTS names a folder."""
-    if not SCREENSHOTS:
-        return
-    folder = ROOT / SCREENSHOTS
-    folder.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desk", DESK), ("phone", PHONE)):
-        await page.set_viewport_size(size)
-        await page.wait_for_timeout(200)
-        await page.screenshot(path=folder / f"{name}-{label}.png", full_page=True)
-    await page.set_viewport_size(DESK)
-
-
 async def axe_violations(page: Page) -> list[str]:
     """Serious and critical axe-core findings on the page as it is now (its context bypasses the CSP)."""
     await page.add_script_tag(path=str(AXE))
@@ -88,18 +72,18 @@ async def axe_violations(page: Page) -> list[str]:
 
 
 async def search_until(page: Page, text: str, found) -> None:
-    """Types the search again until `found` shows: the index worker makes writes searchable in seconds."""
-    box = page.get_by_label("Search accounts, contacts, invoices and entries")
+    """Searches, then reloads the results until `found` shows: the index worker makes writes searchable
+    in seconds, and typing the same words again would not ask again (the box settles on the same query)."""
+    await page.get_by_label("Search accounts, contacts, invoices and entries").fill(text)
     deadline = time.monotonic() + 20
     while True:
-        await box.fill("")
-        await box.fill(text)
         try:
             await expect(found).to_be_visible(timeout=2000)
             return
         except AssertionError:
             if time.monotonic() > deadline:
                 raise
+            await page.reload()  # the address holds the query
 
 
 async def overdue_account(make_caller, days_overdue: int = 300) -> tuple[object, str, str]:
@@ -121,7 +105,6 @@ async def test_the_console_opens_without_errors_and_asks_nothing_of_another_host
         response = await watched.page.goto(f"{live_server}/app/")
         assert response.status == 200
         await expect(watched.page.get_by_role("heading", name="Sign in to Rapport")).to_be_visible()
-        await shot(watched.page, "sign-in")
     finally:
         await context.close()
     assert watched.errors == []
@@ -235,7 +218,6 @@ async def test_a_collector_logs_a_call_and_a_promise_and_sees_sales_news_arrive_
         await expect(news.get_by_text("News saved.")).to_be_visible()
         # the collector's open page, not reloaded
         await expect(entries).to_contain_text("They close the Hamburg plant", timeout=2000)
-        await shot(page, "account")
     finally:
         await ar_context.close()
         await sales_context.close()
@@ -260,7 +242,6 @@ async def test_search_finds_a_note_despite_a_typo_and_opens_it_on_its_timeline(
         hit = page.get_by_role("link", name=f"{name}: Note")
         await search_until(page, "Kilimanjro shipment", hit)
         await expect(page.locator(".hits mark").first).to_be_visible()
-        await shot(page, "search")
         await hit.click()
         found = page.locator(".found")
         await expect(found).to_contain_text("Discussed the Kilimanjaro shipment")
@@ -416,7 +397,6 @@ async def test_no_page_has_serious_accessibility_violations(browser, live_server
         await expect(page.get_by_role("heading", name="Collections queue")).to_be_visible()
         await expect(page.locator(".queue li").first).to_be_visible()
         found["queue"] = await axe_violations(page)
-        await shot(page, "queue")
         await page.goto(f"{live_server}/app/accounts/{account}")
         await expect(page.locator(".entries .entry").first).to_be_visible()
         found["account"] = await axe_violations(page)
@@ -499,7 +479,6 @@ async def test_my_day_shows_follow_ups_and_the_unread_count_live(browser, live_s
         )
         await expect(unread).not_to_have_text(before, timeout=2000)  # live, without a reload
         await expect(page.locator(".inbox")).to_contain_text("Ada, see the new remittance")
-        await shot(page, "my-day")
         await page.get_by_role("button", name="Mark all read").click()
         await expect(unread).to_have_text("My day")
     finally:
@@ -530,7 +509,6 @@ async def test_a_message_to_review_is_approved_with_edited_text(browser, live_se
         await page.get_by_role("link", name="Messages to review").click()
         card = page.locator("article", has_text=number)
         await expect(card).to_be_visible()
-        await shot(page, "review")
         await card.get_by_label("Text").fill(f"Dear Paula, please pay {number} this week.")
         await card.get_by_role("button", name="Approve and schedule").click()
         await expect(card).to_have_count(0)

@@ -1,4 +1,4 @@
-"""GraphiQL in a real Chromium (tests/browser.py): it renders from this server's files alone, and a
+"""GraphiQL in a real Chromium (scripts/browser.py): it renders from this server's files alone, and a
 subscription run from it sends the token of its Headers tab over the websocket (connection_init)."""
 
 import json
@@ -6,8 +6,8 @@ import json
 from playwright.async_api import expect
 
 from domain.teams import Team
+from scripts.browser import chromium
 from tests import messaging
-from tests.browser import chromium
 
 SUBSCRIPTION = "subscription ($account: ID!) { timeline(accountId: $account) { summary } }"
 NOTE = "mutation ($input: LogNoteInput!) { logNote(input: $input) { entry { id } userErrors { message } } }"

@@ -5,7 +5,7 @@ import tomllib
 
 from tests.conftest import ROOT
 
-OUTSIDE_THE_PACKAGE = {"tests", "bench"}
+OUTSIDE_THE_PACKAGE = {"tests", "bench", "scripts"}  # tools that run in a checkout, not the api
 
 
 def rooms() -> set[str]:

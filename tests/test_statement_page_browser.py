@@ -1,12 +1,12 @@
-"""The statement page in a real headless Chromium (tests/browser.py): it renders, asks nothing of any
+"""The statement page in a real headless Chromium (scripts/browser.py): it renders, asks nothing of any
 other host, and its promise form works without JavaScript."""
 
 import json
 from datetime import UTC, datetime, timedelta
 
 from domain.teams import Team
+from scripts.browser import chromium
 from tests import messaging
-from tests.browser import chromium
 
 CREATE_LINK = """
 mutation ($input: CreateStatementLinkInput!) {
