@@ -43,6 +43,13 @@ query ($id: ID!, $at: DateTime) {
 }
 """
 
+MY_DAY = """
+{
+  worklist { edges { node { followUp { summary } account { name } } } }
+  inbox { unreadCount edges { node { reason entry { summary author { name } } } } }
+}
+"""
+
 
 @pytest.fixture(scope="module")
 def first_load(settings):
@@ -140,6 +147,22 @@ async def test_the_call_brief_tells_ar_what_sales_and_service_heard(demo_ids, ma
     assert [(d["reason"], d["status"]) for d in fabrikam["openDisputes"]] == [("QUANTITY", "OPEN")]
     adventure = (await ar.gql(BRIEF, {"id": demo_ids["adventure-works"]}))["account"]["callBrief"]
     assert len(adventure["openPromises"]) == 1
+
+
+async def test_ada_starts_her_day_with_a_follow_up_due_and_one_from_sales(demo_ids, first_load, http):
+    """What My day shows a new user signed in as Ada (and the README's screenshot of it)."""
+    token = first_load.stdout.split("(shown once):\n")[1].split()[0]
+    response = await http.post(
+        "/graphql", json={"query": MY_DAY}, headers={"Authorization": f"Bearer {token}"}
+    )
+    day = response.json()["data"]
+    assert [
+        (e["node"]["account"]["name"], e["node"]["followUp"]["summary"]) for e in day["worklist"]["edges"]
+    ] == [("Northwind Traders", "Call Tom Hale, not Margaret, about the broken promise on NW-1041")]
+    assert day["inbox"]["unreadCount"] == 1
+    [item] = [e["node"] for e in day["inbox"]["edges"]]
+    assert (item["reason"], item["entry"]["author"]["name"]) == ("ASSIGNED", "Sam Patel")
+    assert item["entry"]["summary"].startswith("Their buyer called me")
 
 
 async def test_the_demo_goes_through_the_outbox_into_search(demo_ids, admin):
