@@ -156,22 +156,23 @@ class Compiler:
         switches = tuple(variables.coerced.get(name) for name in prepared.switches)
         node_types = tuple(self._id_type(variables.coerced.get(name)) for name in prepared.node_ids)
         key = (query, prepared.name, restricted, switches, node_types)
-        variants = self._plans.get_recent(key)
-        if variants is _NOT_COMPILABLE:
+        # Under the key: the values the plan's variants are written for the presence of; under the
+        # key and which of them this request gives: that variant. Each counts as one kept entry.
+        given = self._plans.get_recent(key)
+        if given is _NOT_COMPILABLE:
             return None
-        if variants is None:
-            variants = {}
-            self._plans.keep(key, variants)
         try:
-            given = _given(next(iter(variants.values())).given, variables, self.readers) if variants else None
-            plan = variants.get(given)
+            plan = None
+            if given is not None:
+                plan = self._plans.get_recent((key, _given(given, variables, self.readers)))
             if plan is None:
                 node_types_of = dict(zip(prepared.node_ids, node_types, strict=True))
                 plan = self._compile(prepared, variables, restricted, node_types_of)
                 if plan is None:
                     self._plans.keep(key, _NOT_COMPILABLE)
                     return None
-                variants[_given(plan.given, variables, self.readers)] = plan
+                self._plans.keep(key, plan.given)
+                self._plans.keep((key, _given(plan.given, variables, self.readers)), plan)
         except Refused:
             return None
         return plan, variables

@@ -12,6 +12,7 @@ import uuid
 
 from graphql import parse
 
+from compiler import plans
 from schema import ids
 from schema.app_schema import build_schema
 from schema.limits import Limits
@@ -74,3 +75,22 @@ def test_a_cursor_the_executor_would_refuse_is_the_executors_to_answer():
     prepared = reads.prepare(ACCOUNTS, None, parse(ACCOUNTS))
     assert reads.plan(prepared, ACCOUNTS, {"after": "not a cursor"}, False) is None
     assert reads.plan(prepared, ACCOUNTS, {}, False) is not None
+
+
+def test_variants_count_towards_the_plans_kept(monkeypatch):
+    """Filters in every combination cannot grow memory: each variant is one of the PLANS_KEPT entries."""
+    monkeypatch.setattr(plans, "PLANS_KEPT", 4)
+    reads = compiler()
+    combinations = [
+        {"status": ["ACTIVE"]},
+        {"tags": ["vip"]},
+        {"nameContains": "a"},
+        {"status": ["ACTIVE"], "tags": ["vip"]},
+        {"tags": ["vip"], "nameContains": "a"},
+        {"status": ["CLOSED"], "nameContains": "a"},
+        {},
+    ]
+    for flt in combinations * 2:
+        sql, _ = statement(reads, ACCOUNTS, {"filter": flt})
+        assert ("ILIKE" in sql) == ("nameContains" in flt)
+    assert len(reads._plans) <= 4
