@@ -5,7 +5,7 @@ key), with its arguments as statement parameters read by the API's own readers.
 """
 
 from compiler import formats, rules
-from compiler.builder import Binding, Build, Field, NotCompilable
+from compiler.builder import Binding, Build, Field, NotCompilable, Reader, reads
 from compiler.rules import ENTRY_ORDER, LIVE_ENTRIES, many
 from domain.invoices import NOT_PAYABLE
 from store.sql import literals
@@ -84,8 +84,13 @@ def _page_info(build: Build, field: Field, page: str, cursor: str, size: str) ->
     return f"json_build_object({', '.join(pairs)})"
 
 
-def _after(build: Build, field: Field, key: tuple[tuple[object, str], ...]) -> list[str]:
-    """Placeholders for the parts of the `after` cursor's sort key, each parsed and cast as given."""
+def _after(
+    build: Build, field: Field, key: tuple[tuple[object, str], ...], columns: str, direction: str
+) -> str:
+    """` AND (columns) direction (the after cursor's sort key)` when the request gives a cursor.
+
+    Each part of the key is parsed and cast as given.
+    """
     parsers = tuple(parse for parse, _ in key)
 
     def part(index: int) -> object:
@@ -95,14 +100,15 @@ def _after(build: Build, field: Field, key: tuple[tuple[object, str], ...]) -> l
 
         return read
 
-    return [build.param(cast, part(index)) for index, (_, cast) in enumerate(key)]
+    if not build.is_given(part(0)):
+        return ""
+    placeholders = ", ".join(build.param(cast, part(index)) for index, (_, cast) in enumerate(key))
+    return f" AND ({columns}) {direction} ({placeholders})"
 
 
-def _statuses(build: Build, field: Field) -> str:
+def _statuses(field: Field) -> Reader:
     """The filter's statuses, as the resolvers read them: none means any."""
-    return build.argument(
-        field, "text[]", lambda a, r: [s.value for s in a["filter"]["status"]] if _set(a, "status") else None
-    )
+    return reads(field, lambda a, r: [s.value for s in a["filter"]["status"]] if _set(a, "status") else None)
 
 
 def _timeline(build: Build, field: Field, account: str, invoice: str | None) -> str:
@@ -110,25 +116,33 @@ def _timeline(build: Build, field: Field, account: str, invoice: str | None) -> 
     readers = build.readers
     size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first"), 20))
 
-    def where(name: str, cast: str) -> str:
-        return build.param(cast, lambda b: getattr(b.derived(field, "filter", _timeline_filter), name))
+    def given(name: str) -> Reader:
+        return lambda b: getattr(b.derived(field, "filter", _timeline_filter), name)
 
-    invoice_id = invoice or where("invoice_id", "uuid")
-    since, until = where("since", "timestamptz"), where("until", "timestamptz")
-    kinds, teams, tags = where("kinds", "text[]"), where("teams", "text[]"), where("tags", "text[]")
-    contact = where("contact_id", "uuid")
-    after_at, after_id = _after(build, field, ((readers.TIMESTAMP, "timestamptz"), (readers.ID, "uuid")))
+    of_invoice = (
+        "EXISTS (SELECT 1 FROM entry_invoices ei WHERE"
+        " ei.account_id = {c}.account_id AND ei.entry_id = {c}.id AND ei.invoice_id = {v})"
+    )
     rows = (
         f"{LIVE_ENTRIES} AND {{c}}.account_id = {account}{rules.visible(build, '{c}')}"
-        f" AND ({kinds} IS NULL OR {{c}}.kind = ANY({kinds}))"
-        f" AND ({teams} IS NULL OR {{c}}.team = ANY({teams}))"
-        f" AND ({contact} IS NULL OR {{c}}.contact_id = {contact})"
-        f" AND ({invoice_id} IS NULL OR EXISTS (SELECT 1 FROM entry_invoices ei WHERE"
-        f" ei.account_id = {{c}}.account_id AND ei.entry_id = {{c}}.id AND ei.invoice_id = {invoice_id}))"
-        f" AND ({tags} IS NULL OR {{c}}.tags && {tags})"
-        f" AND ({since} IS NULL OR {{c}}.occurred_at >= {since})"
-        f" AND ({until} IS NULL OR {{c}}.occurred_at <= {until})"
-        f" AND ({after_at} IS NULL OR ({{c}}.occurred_at, {{c}}.id) < ({after_at}, {after_id}))"
+        + build.optional("{c}.kind = ANY({v})", "text[]", given("kinds"))
+        + build.optional("{c}.team = ANY({v})", "text[]", given("teams"))
+        + build.optional("{c}.contact_id = {v}", "uuid", given("contact_id"))
+        + (
+            f" AND {of_invoice.format(c='{c}', v=invoice)}"
+            if invoice
+            else build.optional(of_invoice, "uuid", given("invoice_id"))
+        )
+        + build.optional("{c}.tags && {v}", "text[]", given("tags"))
+        + build.optional("{c}.occurred_at >= {v}", "timestamptz", given("since"))
+        + build.optional("{c}.occurred_at <= {v}", "timestamptz", given("until"))
+        + _after(
+            build,
+            field,
+            ((readers.TIMESTAMP, "timestamptz"), (readers.ID, "uuid")),
+            "{c}.occurred_at, {c}.id",
+            "<",
+        )
     )
     return connection(
         build,
@@ -147,15 +161,16 @@ def _timeline_filter(arguments: dict, readers: object) -> object:
 def _invoices(build: Build, field: Field, row: str) -> str:
     readers = build.readers
     size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first")))
-    statuses = _statuses(build, field)
-    overdue_on = build.argument(field, "date", lambda a, r: r.today() if _set(a, "overdueOnly") else None)
-    after_on, after_id = _after(build, field, ((readers.DAY, "date"), (readers.ID, "uuid")))
+    overdue_on = reads(field, lambda a, r: r.today() if _set(a, "overdueOnly") else None)
     rows = (
         f"invoices {{c}} WHERE {{c}}.account_id = {row}.id"
-        f" AND ({statuses} IS NULL OR {{c}}.status = ANY({statuses}))"
-        f" AND ({overdue_on} IS NULL OR ({{c}}.due_on < {overdue_on} AND {{c}}.balance > 0"
-        f" AND {{c}}.status NOT IN ({literals(NOT_PAYABLE)})))"
-        f" AND ({after_on} IS NULL OR ({{c}}.issued_on, {{c}}.id) < ({after_on}, {after_id}))"
+        + build.optional("{c}.status = ANY({v})", "text[]", _statuses(field))
+        + build.optional(
+            f"{{c}}.due_on < {{v}} AND {{c}}.balance > 0 AND {{c}}.status NOT IN ({literals(NOT_PAYABLE)})",
+            "date",
+            overdue_on,
+        )
+        + _after(build, field, ((readers.DAY, "date"), (readers.ID, "uuid")), "{c}.issued_on, {c}.id", "<")
     )
     return connection(
         build,
@@ -183,23 +198,19 @@ def _pinned(build: Build, field: Field, row: str) -> str:
 def accounts(build: Build, field: Field, row: str) -> str:
     readers = build.readers
 
-    def filtered(name: str) -> object:
-        return lambda a, r: (a.get("filter") or {}).get(name) or None
+    def filtered(name: str) -> Reader:
+        return reads(field, lambda a, r: (a.get("filter") or {}).get(name) or None)
 
     size = build.argument(field, "int", lambda a, r: r.page_size(a.get("first"), 50))
-    statuses = _statuses(build, field)
-    tags = build.argument(field, "text[]", filtered("tags"))
-    owner = build.argument(
-        field, "uuid", lambda a, r: r.id_of(a["filter"]["ownerId"], "User") if _set(a, "ownerId") else None
-    )
-    pattern = build.argument(field, "text", lambda a, r: r.name_pattern(filtered("nameContains")(a, r)))
-    after_key, after_id = _after(build, field, ((readers.TEXT, "text"), (readers.ID, "uuid")))
+    owner = reads(field, lambda a, r: r.id_of(a["filter"]["ownerId"], "User") if _set(a, "ownerId") else None)
+    pattern = reads(field, lambda a, r: r.name_pattern((a.get("filter") or {}).get("nameContains") or None))
     rows = (
-        f"accounts {{c}} WHERE ({statuses} IS NULL OR {{c}}.status = ANY({statuses}))"
-        f" AND ({tags} IS NULL OR {{c}}.tags && {tags})"
-        f" AND ({owner} IS NULL OR {{c}}.owner_id = {owner})"
-        f" AND ({pattern} IS NULL OR {{c}}.name ILIKE {pattern})"
-        f" AND ({after_key} IS NULL OR (lower({{c}}.name), {{c}}.id) > ({after_key}, {after_id}))"
+        "accounts {c} WHERE true"
+        + build.optional("{c}.status = ANY({v})", "text[]", _statuses(field))
+        + build.optional("{c}.tags && {v}", "text[]", filtered("tags"))
+        + build.optional("{c}.owner_id = {v}", "uuid", owner)
+        + build.optional("{c}.name ILIKE {v}", "text", pattern)
+        + _after(build, field, ((readers.TEXT, "text"), (readers.ID, "uuid")), "lower({c}.name), {c}.id", ">")
     )
     return connection(
         build,

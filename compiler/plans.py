@@ -8,7 +8,10 @@ entries (written into the statement, never a parameter a bug could drop), the
 values of the @skip/@include variables and the type each `node(id:)` variable
 names (so the statement reads that one table: one holding every table's branch
 is re-planned by Postgres for each id, at ten times the cost of running it);
-every other argument is a statement parameter. Both are kept for the most recent documents only, so
+every other argument is a statement parameter. An optional filter is written into
+the statement only for a request that gives it, one variant of the plan for each
+combination requests use, so that Postgres's one generic plan of a statement is
+made for the filters it runs. Both are kept for the most recent documents only, so
 unique documents sent on purpose cannot grow memory. An operation the catalog
 cannot write is remembered as such, so it is not walked again.
 """
@@ -38,7 +41,7 @@ from graphql.execution.values import VariableValues, get_variable_values
 from graphql.language import DirectiveNode, Visitor
 
 from compiler import catalog, rules
-from compiler.builder import Binding, Build, Field, NotCompilable, Reader
+from compiler.builder import Binding, Build, Field, NotCompilable, Reader, Refused, given
 from store.entries import TimelineFilter
 
 log = logging.getLogger("rapport.compiled_reads")
@@ -73,6 +76,7 @@ class Readers:
 class Plan:
     sql: str
     params: tuple[Reader, ...]
+    given: tuple[Reader, ...] = ()  # the values whose presence the statement was written for
 
 
 @dataclass(frozen=True)
@@ -152,12 +156,26 @@ class Compiler:
         switches = tuple(variables.coerced.get(name) for name in prepared.switches)
         node_types = tuple(self._id_type(variables.coerced.get(name)) for name in prepared.node_ids)
         key = (query, prepared.name, restricted, switches, node_types)
-        plan = self._plans.get_recent(key)
-        if plan is None:
-            node_types_of = dict(zip(prepared.node_ids, node_types, strict=True))
-            plan = self._compile(prepared, variables, restricted, node_types_of) or _NOT_COMPILABLE
-            self._plans.keep(key, plan)
-        return None if plan is _NOT_COMPILABLE else (plan, variables)
+        # Under the key: the values the plan's variants are written for the presence of; under the
+        # key and which of them this request gives: that variant. Each counts as one kept entry.
+        given = self._plans.get_recent(key)
+        if given is _NOT_COMPILABLE:
+            return None
+        try:
+            plan = None
+            if given is not None:
+                plan = self._plans.get_recent((key, _given(given, variables, self.readers)))
+            if plan is None:
+                node_types_of = dict(zip(prepared.node_ids, node_types, strict=True))
+                plan = self._compile(prepared, variables, restricted, node_types_of)
+                if plan is None:
+                    self._plans.keep(key, _NOT_COMPILABLE)
+                    return None
+                self._plans.keep(key, plan.given)
+                self._plans.keep((key, _given(plan.given, variables, self.readers)), plan)
+        except Refused:
+            return None
+        return plan, variables
 
     def _id_type(self, value: object) -> str | None:
         """The type a global id names; None for anything else (the executor reports it)."""
@@ -190,7 +208,7 @@ class Compiler:
         except NotCompilable as reason:
             log.debug("not compiled: %s", reason)
             return None
-        return Plan(sql, tuple(build.params))
+        return Plan(sql, tuple(build.params), tuple(build.given))
 
     def bind(self, plan: Plan, variables: VariableValues, caller: object) -> list | None:
         """The statement's parameter values; None when an argument is one the executor would refuse."""
@@ -199,6 +217,12 @@ class Compiler:
             return [read(binding) for read in plan.params]
         except Exception:  # any refusal is the executor's to report, in its words
             return None
+
+
+def _given(readers: tuple[Reader, ...], variables: VariableValues, api_readers: Readers) -> tuple[bool, ...]:
+    """Which of the values a plan was written for the presence of this request gives: its variant's key."""
+    binding = Binding(variables, api_readers, None)
+    return tuple(given(read, binding) for read in readers)
 
 
 async def run(conn: asyncpg.Connection, plan: Plan, values: list) -> str:
