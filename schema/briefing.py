@@ -140,13 +140,19 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
     restricted = context.sees_restricted
     account_id = account.account_id
     as_of = at.astimezone(UTC).date()
+    deadlines_from = promises.earliest_deadline_that_matters(as_of)
     async with context.pool.acquire() as conn:
         people = (await contacts.contacts_of_accounts(conn, [account_id])).get(account_id, [])
         windows = await contacts.windows_of_contacts(conn, [p["id"] for p in people])
-        owed = (await briefs.open_invoices(conn, [account_id], restricted=restricted)).get(account_id, [])
-        paid = payment_facts((await briefs.payments(conn, [account_id])).get(account_id, []))
+        owed = await briefs.owed_invoices(conn, account_id, restricted=restricted)
+        paid = payment_facts(await briefs.payments_towards_promises(conn, account_id, deadlines_from))
         sections = await briefs.brief_entries(
-            conn, account_id, restricted=restricted, at=at, news_since=at - timedelta(days=NEWS_LOOKBACK_DAYS)
+            conn,
+            account_id,
+            restricted=restricted,
+            at=at,
+            news_since=at - timedelta(days=NEWS_LOOKBACK_DAYS),
+            deadlines_from=deadlines_from,
         )
         likes = (await preferences.preferences_of_accounts(conn, [account_id])).get(account_id, [])
         sections["promises"] = [
@@ -162,6 +168,8 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
         name: [entry_from_row(row, linked.get(row["id"], [])) for row in rows]
         for name, rows in sections.items()
     }
+    for promise in typed["promises"]:
+        promise.payments = promises.payments_that_can_count(promise.rule, paid)
 
     suggestions = who_to_contact(people, windows, sections["follow_ups"], at)
     allowed = [p for p in people if not p["do_not_contact"]]
