@@ -23,13 +23,14 @@ from schema.context import Context
 from schema.types.account import Account
 from schema.types.brief import CallBrief, ContactSuggestion
 from schema.types.contact import Channel, Contact
+from schema.types.entries.promise import PromiseToPay
 from schema.types.entries.rows import entry_from_row
-from schema.types.invoice import Invoice
+from schema.types.invoice import Commitments, Invoice, today
 from schema.types.preference import Preference
 from schema.types.reachability import Reachability
 from schema.types.receivables import Receivables, invoice_facts
 from store import briefs, contacts, entries, preferences
-from store.facts import payment_facts, promise_fact, window_rules
+from store.facts import payment_facts, window_rules
 
 ROLE_NAMES = {
     "BILLING": "billing contact",
@@ -135,12 +136,27 @@ def who_to_contact_loader(
     return DataLoader(load_fn=load)
 
 
+def _with_commitments(invoice: Invoice, open_today: list[PromiseToPay]) -> Invoice:
+    """The overdue invoice with its activePromise (the newest promise naming it that is OPEN today;
+    `open_today` is newest first) and its openDispute: none, since an overdue invoice is not
+    disputed, so no open dispute the caller may see names it."""
+    invoice.commitments = Commitments(
+        active_promise=next(
+            (p for p in open_today if any(i.invoice_id == invoice.invoice_id for i in p.invoices)), None
+        ),
+        open_dispute=None,
+    )
+    return invoice
+
+
 async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> CallBrief:
     context = info.context
     restricted = context.sees_restricted
     account_id = account.account_id
     as_of = at.astimezone(UTC).date()
-    deadlines_from = promises.earliest_deadline_that_matters(as_of)
+    # activePromise is judged today whatever `at` is: read the promises that matter on either day.
+    now = today()
+    deadlines_from = min(map(promises.earliest_deadline_that_matters, (as_of, now)))
     async with context.pool.acquire() as conn:
         people = (await contacts.contacts_of_accounts(conn, [account_id])).get(account_id, [])
         windows = await contacts.windows_of_contacts(conn, [p["id"] for p in people])
@@ -155,12 +171,6 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
             deadlines_from=deadlines_from,
         )
         likes = (await preferences.preferences_of_accounts(conn, [account_id])).get(account_id, [])
-        sections["promises"] = [
-            row
-            for row in sections["promises"]
-            if promises.status(promise_fact(row), paid, as_of) == promises.PromiseStatus.OPEN
-            or promises.broken_recently(promise_fact(row), paid, as_of)
-        ]
         linked = await entries.invoices_of_entries(
             conn, list({row["id"] for rows in sections.values() for row in rows})
         )
@@ -179,6 +189,9 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
     statuses = {p.entry_id: promises.status(p.rule, paid, as_of) for p in typed["promises"]}
     open_promises = [p for p in typed["promises"] if statuses[p.entry_id] == promises.PromiseStatus.OPEN]
     broken = [p for p in typed["promises"] if promises.broken_recently(p.rule, paid, as_of)]
+    open_today = [
+        p for p in typed["promises"] if promises.status(p.rule, paid, now) == promises.PromiseStatus.OPEN
+    ]
     owed_now = receivables.receivables(facts, as_of)
     flags = risk_flags(
         AccountFacts(
@@ -198,7 +211,7 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
         flags=flags,
         who_to_contact=suggestions,
         receivables=[Receivables.of(r) for r in owed_now],
-        overdue_invoices=[Invoice.from_row(row) for row in overdue],
+        overdue_invoices=[_with_commitments(Invoice.from_row(row), open_today) for row in overdue],
         open_promises=open_promises,
         broken_promises=broken,
         open_disputes=typed["disputes"],
