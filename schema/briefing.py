@@ -29,7 +29,7 @@ from schema.types.invoice import Commitments, Invoice, today
 from schema.types.preference import Preference
 from schema.types.reachability import Reachability
 from schema.types.receivables import Receivables, invoice_facts
-from store import briefs, contacts, entries, preferences
+from store import briefs, contacts, preferences, users
 from store.facts import payment_facts, window_rules
 
 ROLE_NAMES = {
@@ -158,8 +158,7 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
     now = today()
     deadlines_from = min(map(promises.earliest_deadline_that_matters, (as_of, now)))
     async with context.pool.acquire() as conn:
-        people = (await contacts.contacts_of_accounts(conn, [account_id])).get(account_id, [])
-        windows = await contacts.windows_of_contacts(conn, [p["id"] for p in people])
+        people = await contacts.people_of_account(conn, account_id)
         owed = await briefs.owed_invoices(conn, account_id, restricted=restricted)
         paid = payment_facts(await briefs.payments_towards_promises(conn, account_id, deadlines_from))
         sections = await briefs.brief_entries(
@@ -171,16 +170,22 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
             deadlines_from=deadlines_from,
         )
         likes = (await preferences.preferences_of_accounts(conn, [account_id])).get(account_id, [])
-        linked = await entries.invoices_of_entries(
-            conn, list({row["id"] for rows in sections.values() for row in rows})
-        )
+    # The follow-ups' assignees came with their rows: FollowUp.assignee needs no query.
+    context.loaders.user.prime_many(
+        {
+            row["assigned_id"]: users.User.from_row(row, "assigned_")
+            for rows in sections.values()
+            for row in rows
+            if row["assigned_id"]
+        }
+    )
     typed = {
-        name: [entry_from_row(row, linked.get(row["id"], [])) for row in rows]
-        for name, rows in sections.items()
+        name: [entry_from_row(row, row["named_invoices"]) for row in rows] for name, rows in sections.items()
     }
     for promise in typed["promises"]:
         promise.payments = promises.payments_that_can_count(promise.rule, paid)
 
+    windows = {p["id"]: p["windows"] for p in people}
     suggestions = who_to_contact(people, windows, sections["follow_ups"], at)
     allowed = [p for p in people if not p["do_not_contact"]]
 

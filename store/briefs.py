@@ -8,7 +8,7 @@ import asyncpg
 
 from domain.entries import CONVERSATION_KINDS
 from store.entries import ENTRY_SELECT
-from store.sql import INVOICE, columns, group_by
+from store.sql import INVOICE, USER, columns, group_by
 
 # An invoice counts as disputed when its status says so or an open dispute names it. The lateral
 # probe looks for that dispute per invoice through entry_invoices_invoice_idx: as an EXISTS under the
@@ -134,9 +134,16 @@ _PICKED = " UNION ALL ".join(
     f" ORDER BY {order}{f' LIMIT {limit}' if limit else ''})"
     for name, (where, order, limit) in _SECTIONS.items()
 )
+# The invoices an entry names (as store.entries.invoices_of_entries orders them) and a follow-up's
+# assignee (assigned_*) come along, so the brief needs no query for either.
 _BRIEF_ENTRIES = f"""
-SELECT p.section, x.* FROM ({_PICKED}) p
+SELECT p.section, x.*, {columns("assigned", USER, "assigned_")},
+       array(SELECT i FROM entry_invoices ei
+               JOIN invoices i ON i.account_id = ei.account_id AND i.id = ei.invoice_id
+              WHERE ei.account_id = $1 AND ei.entry_id = x.id ORDER BY i.number, i.id) AS named_invoices
+  FROM ({_PICKED}) p
  CROSS JOIN LATERAL ({ENTRY_SELECT} WHERE e.account_id = $1 AND e.id = p.id) x
+  LEFT JOIN users assigned ON assigned.id = x.assignee_id
  ORDER BY p.section, p.position
 """
 
@@ -152,7 +159,8 @@ async def brief_entries(
 ) -> dict[str, list[asyncpg.Record]]:
     """The entry sections of a call brief in one round trip: open disputes, recent news, the last
     interactions, open follow-ups, pinned entries, and the promises not cancelled whose deadline is
-    on or after `deadlines_from` (the rules judge which count)."""
+    on or after `deadlines_from` (the rules judge which count); each row with `named_invoices`, the
+    invoices rows it names, and its assignee's columns prefixed `assigned_` (null without one)."""
     conversations = sorted(kind.value for kind in CONVERSATION_KINDS)
     rows = await conn.fetch(
         _BRIEF_ENTRIES, account_id, restricted, news_since, at, conversations, deadlines_from
