@@ -91,3 +91,18 @@ def broken_recently(
     """Whether a broken promise is recent enough to flag; the window is inclusive at both ends."""
     recent = broken_on(promise) >= as_of - timedelta(days=days)
     return recent and status(promise, payments, as_of) == PromiseStatus.BROKEN
+
+
+def earliest_deadline_that_matters(as_of: date, days: int = BROKEN_LOOKBACK_DAYS) -> date:
+    """A promise whose deadline is before this day is neither OPEN nor broken recently on `as_of`,
+    whatever was paid: the call brief reads only promises from here on, not the account's history."""
+    return as_of - timedelta(days=days + 1)
+
+
+def payments_that_can_count(promise: Promise, payments: Iterable[Payment]) -> list[Payment]:
+    """The payments `paid_towards` may count for the promise on any day: a reader that carries
+    these alone judges it as if it had every payment of the account."""
+    last = deadline(promise)
+    return [
+        p for p in payments if p.currency == promise.currency and promise.recorded_on <= p.received_on <= last
+    ]

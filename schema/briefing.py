@@ -23,13 +23,14 @@ from schema.context import Context
 from schema.types.account import Account
 from schema.types.brief import CallBrief, ContactSuggestion
 from schema.types.contact import Channel, Contact
+from schema.types.entries.promise import PromiseToPay
 from schema.types.entries.rows import entry_from_row
-from schema.types.invoice import Invoice
+from schema.types.invoice import Commitments, Invoice, today
 from schema.types.preference import Preference
 from schema.types.reachability import Reachability
 from schema.types.receivables import Receivables, invoice_facts
-from store import briefs, contacts, entries, preferences
-from store.facts import payment_facts, promise_fact, window_rules
+from store import briefs, contacts, preferences, users
+from store.facts import payment_facts, window_rules
 
 ROLE_NAMES = {
     "BILLING": "billing contact",
@@ -135,34 +136,56 @@ def who_to_contact_loader(
     return DataLoader(load_fn=load)
 
 
+def _with_commitments(invoice: Invoice, open_today: list[PromiseToPay]) -> Invoice:
+    """The overdue invoice with its activePromise (the newest promise naming it that is OPEN today;
+    `open_today` is newest first) and its openDispute: none, since an overdue invoice is not
+    disputed, so no open dispute the caller may see names it."""
+    invoice.commitments = Commitments(
+        active_promise=next(
+            (p for p in open_today if any(i.invoice_id == invoice.invoice_id for i in p.invoices)), None
+        ),
+        open_dispute=None,
+    )
+    return invoice
+
+
 async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> CallBrief:
     context = info.context
     restricted = context.sees_restricted
     account_id = account.account_id
     as_of = at.astimezone(UTC).date()
+    # activePromise is judged today whatever `at` is: read the promises that matter on either day.
+    now = today()
+    deadlines_from = min(map(promises.earliest_deadline_that_matters, (as_of, now)))
     async with context.pool.acquire() as conn:
-        people = (await contacts.contacts_of_accounts(conn, [account_id])).get(account_id, [])
-        windows = await contacts.windows_of_contacts(conn, [p["id"] for p in people])
-        owed = (await briefs.open_invoices(conn, [account_id], restricted=restricted)).get(account_id, [])
-        paid = payment_facts((await briefs.payments(conn, [account_id])).get(account_id, []))
+        people = await contacts.people_of_account(conn, account_id)
+        owed = await briefs.owed_invoices(conn, account_id, restricted=restricted)
+        paid = payment_facts(await briefs.payments_towards_promises(conn, account_id, deadlines_from))
         sections = await briefs.brief_entries(
-            conn, account_id, restricted=restricted, at=at, news_since=at - timedelta(days=NEWS_LOOKBACK_DAYS)
+            conn,
+            account_id,
+            restricted=restricted,
+            at=at,
+            news_since=at - timedelta(days=NEWS_LOOKBACK_DAYS),
+            deadlines_from=deadlines_from,
         )
         likes = (await preferences.preferences_of_accounts(conn, [account_id])).get(account_id, [])
-        sections["promises"] = [
-            row
-            for row in sections["promises"]
-            if promises.status(promise_fact(row), paid, as_of) == promises.PromiseStatus.OPEN
-            or promises.broken_recently(promise_fact(row), paid, as_of)
-        ]
-        linked = await entries.invoices_of_entries(
-            conn, list({row["id"] for rows in sections.values() for row in rows})
-        )
+    # The follow-ups' assignees came with their rows: FollowUp.assignee needs no query.
+    context.loaders.user.prime_many(
+        {
+            row["assigned_id"]: users.User.from_row(row, "assigned_")
+            for rows in sections.values()
+            for row in rows
+            if row["assigned_id"]
+        }
+    )
     typed = {
-        name: [entry_from_row(row, linked.get(row["id"], [])) for row in rows]
-        for name, rows in sections.items()
+        name: [entry_from_row(row, row["named_invoices"]) for row in rows] for name, rows in sections.items()
     }
+    for promise in typed["promises"]:
+        promise.payments = promises.payments_that_can_count(promise.rule, paid)
 
+    windows = {p["id"]: p["windows"] for p in people}
     suggestions = who_to_contact(people, windows, sections["follow_ups"], at)
     allowed = [p for p in people if not p["do_not_contact"]]
 
@@ -171,6 +194,9 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
     statuses = {p.entry_id: promises.status(p.rule, paid, as_of) for p in typed["promises"]}
     open_promises = [p for p in typed["promises"] if statuses[p.entry_id] == promises.PromiseStatus.OPEN]
     broken = [p for p in typed["promises"] if promises.broken_recently(p.rule, paid, as_of)]
+    open_today = [
+        p for p in typed["promises"] if promises.status(p.rule, paid, now) == promises.PromiseStatus.OPEN
+    ]
     owed_now = receivables.receivables(facts, as_of)
     flags = risk_flags(
         AccountFacts(
@@ -190,7 +216,7 @@ async def call_brief(info: strawberry.Info, account: Account, at: datetime) -> C
         flags=flags,
         who_to_contact=suggestions,
         receivables=[Receivables.of(r) for r in owed_now],
-        overdue_invoices=[Invoice.from_row(row) for row in overdue],
+        overdue_invoices=[_with_commitments(Invoice.from_row(row), open_today) for row in overdue],
         open_promises=open_promises,
         broken_promises=broken,
         open_disputes=typed["disputes"],

@@ -157,7 +157,14 @@ async def _statement(conn: asyncpg.Connection, account_id: UUID, at: datetime) -
         for r in owed
     ]
     paid = payment_facts((await briefs.payments(conn, [account_id])).get(account_id, []))
-    sections = await briefs.brief_entries(conn, account_id, restricted=False, at=at, news_since=at)
+    sections = await briefs.brief_entries(
+        conn,
+        account_id,
+        restricted=False,
+        at=at,
+        news_since=at,
+        deadlines_from=promises.earliest_deadline_that_matters(as_of),
+    )
     open_promises = [
         row
         for row in sections["promises"]

@@ -1,22 +1,33 @@
 """What the AR rules read: open invoices with their dispute state, payments, and the
 entries a call brief shows, each section in one query for a batch of accounts."""
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
 
 from domain.entries import CONVERSATION_KINDS
 from store.entries import ENTRY_SELECT
-from store.sql import INVOICE, columns, group_by
+from store.sql import INVOICE, USER, columns, group_by
 
-# An invoice counts as disputed when its status says so or an open dispute names it.
-_DISPUTED = """
-(i.status = 'DISPUTED' OR EXISTS (
-    SELECT 1 FROM entry_invoices ei JOIN entries d ON d.account_id = ei.account_id AND d.id = ei.entry_id
+# An invoice counts as disputed when its status says so or an open dispute names it. The lateral
+# probe looks for that dispute per invoice through entry_invoices_invoice_idx: as an EXISTS under the
+# OR, Postgres may hash every open dispute of every account instead (10 ms for a big account).
+_DISPUTED = "(i.status = 'DISPUTED' OR named.dispute IS NOT NULL)"
+_OPEN_DISPUTE_NAMING = """
+LEFT JOIN LATERAL (
+    SELECT d.id AS dispute FROM entry_invoices ei
+      JOIN entries d ON d.account_id = ei.account_id AND d.id = ei.entry_id
      WHERE ei.account_id = i.account_id AND ei.invoice_id = i.id AND d.kind = 'DISPUTE'
-       AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL AND ($2 OR d.visibility = 'ALL_TEAMS')))
+       AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL AND ($2 OR d.visibility = 'ALL_TEAMS')
+     LIMIT 1) named ON true
 """
+# What domain.receivables.is_open counts as owed, in the words of the invoices_open_idx predicate.
+_OWED = "i.status NOT IN ('PAID', 'VOID', 'WRITTEN_OFF', 'DRAFT') AND i.balance > 0"
+
+# A promise not cancelled, with the deadline (entries_promise_deadline_idx's expression) compared to
+# domain.promises.earliest_deadline_that_matters: only those can be OPEN or broken recently.
+_PROMISE_THAT_MATTERS = "e.kind = 'PROMISE_TO_PAY' AND e.cancelled_at IS NULL"
 
 RECENT_INTERACTIONS = 10
 
@@ -26,13 +37,26 @@ async def open_invoices(
 ) -> dict[UUID, list[asyncpg.Record]]:
     """Invoices still owed (not PAID, VOID or WRITTEN_OFF), oldest due first, with `disputed`."""
     rows = await conn.fetch(
-        f"SELECT {columns('i', INVOICE)}, {_DISPUTED} AS disputed FROM invoices i"
+        f"SELECT {columns('i', INVOICE)}, {_DISPUTED} AS disputed FROM invoices i {_OPEN_DISPUTE_NAMING}"
         " WHERE i.account_id = ANY($1::uuid[]) AND i.status NOT IN ('PAID', 'VOID', 'WRITTEN_OFF')"
         " ORDER BY i.due_on, i.number, i.id",
         account_ids,
         restricted,
     )
     return group_by(rows, "account_id")
+
+
+async def owed_invoices(
+    conn: asyncpg.Connection, account_id: UUID, *, restricted: bool
+) -> list[asyncpg.Record]:
+    """The invoices something is owed on (domain.receivables.is_open), oldest due first, with
+    `disputed`: what the call brief ages, without the account's paid, void or draft history."""
+    return await conn.fetch(
+        f"SELECT {columns('i', INVOICE)}, {_DISPUTED} AS disputed FROM invoices i {_OPEN_DISPUTE_NAMING}"
+        f" WHERE i.account_id = $1 AND {_OWED} ORDER BY i.due_on, i.number, i.id",
+        account_id,
+        restricted,
+    )
 
 
 async def payments(conn: asyncpg.Connection, account_ids: list[UUID]) -> dict[UUID, list[asyncpg.Record]]:
@@ -42,6 +66,27 @@ async def payments(conn: asyncpg.Connection, account_ids: list[UUID]) -> dict[UU
         account_ids,
     )
     return group_by(rows, "account_id")
+
+
+async def payments_towards_promises(
+    conn: asyncpg.Connection, account_id: UUID, deadlines_from: date
+) -> list[asyncpg.Record]:
+    """The payments received between the earliest day a promise `brief_entries` reads was recorded
+    and its latest deadline, oldest first: all that can count towards those promises."""
+    return await conn.fetch(
+        f"""
+        SELECT p.account_id, p.received_on, p.amount, p.currency
+          FROM (SELECT min((e.recorded_at AT TIME ZONE 'UTC')::date) AS first,
+                       max(e.promised_for + e.grace_days) AS last
+                  FROM entries e
+                 WHERE e.account_id = $1 AND e.deleted_at IS NULL AND {_PROMISE_THAT_MATTERS}
+                   AND e.promised_for + e.grace_days >= $2) promised
+          JOIN payments p ON p.account_id = $1 AND p.received_on BETWEEN promised.first AND promised.last
+         ORDER BY p.received_on
+        """,
+        account_id,
+        deadlines_from,
+    )
 
 
 async def invoice_promises_and_disputes(
@@ -79,7 +124,7 @@ _SECTIONS = {
     "interactions": ("e.kind = ANY($5::text[]) AND e.occurred_at <= $4", _NEWEST, RECENT_INTERACTIONS),
     "follow_ups": ("e.kind = 'FOLLOW_UP' AND NOT e.done", "e.due_at, e.id", None),
     "pinned": ("e.pinned", _NEWEST, None),
-    "promises": ("e.kind = 'PROMISE_TO_PAY'", _NEWEST, None),
+    "promises": (f"{_PROMISE_THAT_MATTERS} AND e.promised_for + e.grace_days >= $6", _NEWEST, None),
 }
 # What a caller may see: $2 is whether it sees RESTRICTED entries.
 _VISIBLE = "e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS')"
@@ -89,20 +134,37 @@ _PICKED = " UNION ALL ".join(
     f" ORDER BY {order}{f' LIMIT {limit}' if limit else ''})"
     for name, (where, order, limit) in _SECTIONS.items()
 )
+# The invoices an entry names (as store.entries.invoices_of_entries orders them) and a follow-up's
+# assignee (assigned_*) come along, so the brief needs no query for either.
 _BRIEF_ENTRIES = f"""
-SELECT p.section, x.* FROM ({_PICKED}) p
+SELECT p.section, x.*, {columns("assigned", USER, "assigned_")},
+       array(SELECT i FROM entry_invoices ei
+               JOIN invoices i ON i.account_id = ei.account_id AND i.id = ei.invoice_id
+              WHERE ei.account_id = $1 AND ei.entry_id = x.id ORDER BY i.number, i.id) AS named_invoices
+  FROM ({_PICKED}) p
  CROSS JOIN LATERAL ({ENTRY_SELECT} WHERE e.account_id = $1 AND e.id = p.id) x
+  LEFT JOIN users assigned ON assigned.id = x.assignee_id
  ORDER BY p.section, p.position
 """
 
 
 async def brief_entries(
-    conn: asyncpg.Connection, account_id: UUID, *, restricted: bool, at: datetime, news_since: datetime
+    conn: asyncpg.Connection,
+    account_id: UUID,
+    *,
+    restricted: bool,
+    at: datetime,
+    news_since: datetime,
+    deadlines_from: date,
 ) -> dict[str, list[asyncpg.Record]]:
     """The entry sections of a call brief in one round trip: open disputes, recent news, the last
-    interactions, open follow-ups, pinned entries, and every promise (the rules judge which count)."""
+    interactions, open follow-ups, pinned entries, and the promises not cancelled whose deadline is
+    on or after `deadlines_from` (the rules judge which count); each row with `named_invoices`, the
+    invoices rows it names, and its assignee's columns prefixed `assigned_` (null without one)."""
     conversations = sorted(kind.value for kind in CONVERSATION_KINDS)
-    rows = await conn.fetch(_BRIEF_ENTRIES, account_id, restricted, news_since, at, conversations)
+    rows = await conn.fetch(
+        _BRIEF_ENTRIES, account_id, restricted, news_since, at, conversations, deadlines_from
+    )
     sections: dict[str, list[asyncpg.Record]] = {name: [] for name in _SECTIONS}
     for row in rows:
         sections[row["section"]].append(row)

@@ -16,8 +16,13 @@ class User:
     team: Team
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record) -> "User":
-        return cls(id=row["id"], email=row["email"], name=row["name"], team=Team(row["team"]))
+    def from_row(cls, row: asyncpg.Record, prefix: str = "") -> "User":
+        return cls(
+            id=row[f"{prefix}id"],
+            email=row[f"{prefix}email"],
+            name=row[f"{prefix}name"],
+            team=Team(row[f"{prefix}team"]),
+        )
 
 
 class EmailTaken(Exception):

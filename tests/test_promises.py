@@ -16,7 +16,9 @@ from domain.promises import (
     broken_on,
     broken_recently,
     deadline,
+    earliest_deadline_that_matters,
     paid_towards,
+    payments_that_can_count,
     status,
 )
 
@@ -198,3 +200,28 @@ def test_status_settles_after_the_deadline_and_never_goes_back(promise, payments
     paid = [paid_towards(promise, payments, d) for d in days]
     assert paid == sorted(paid)
     assert paid_towards(promise, list(reversed(payments)), days[-1]) == paid[-1]
+
+
+@settings(database=None)
+@given(promise=PROMISES, payments=PAYMENTS, as_of=st.dates(date(2025, 12, 1), date(2027, 6, 30)))
+def test_a_promise_whose_deadline_is_before_the_earliest_that_matters_is_neither_open_nor_recently_broken(
+    promise, payments, as_of
+):
+    if deadline(promise) < earliest_deadline_that_matters(as_of):
+        assert status(promise, payments, as_of) != PromiseStatus.OPEN
+        assert not broken_recently(promise, payments, as_of)
+
+
+def test_the_earliest_deadline_that_matters_is_the_last_one_still_broken_recently():
+    as_of = date(2026, 11, 23)
+    last = replace(PROMISE, promised_for=earliest_deadline_that_matters(as_of), grace_days=0)
+    assert broken_recently(last, [], as_of)
+    assert not broken_recently(replace(last, promised_for=last.promised_for - timedelta(days=1)), [], as_of)
+
+
+@settings(database=None)
+@given(promise=PROMISES, payments=PAYMENTS, as_of=st.dates(date(2025, 12, 1), date(2026, 9, 30)))
+def test_the_payments_that_can_count_judge_a_promise_as_all_of_them_do(promise, payments, as_of):
+    can_count = payments_that_can_count(promise, payments)
+    assert paid_towards(promise, can_count, as_of) == paid_towards(promise, payments, as_of)
+    assert status(promise, can_count, as_of) == status(promise, payments, as_of)

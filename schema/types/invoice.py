@@ -1,5 +1,6 @@
 """Invoice: what the ERP says is owed, with its own slice of the timeline."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -52,6 +53,15 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+@dataclass(frozen=True, slots=True)
+class Commitments:
+    """An invoice's activePromise and openDispute, judged already by the reader that built it
+    (the call brief, from the promises and payments it read), so neither field needs a query."""
+
+    active_promise: "PromiseToPay | None"
+    open_dispute: "Dispute | None"
+
+
 @strawberry.type(description="An invoice as the billing system knows it.")
 class Invoice(Node):
     number: str = strawberry.field(description="The invoice number printed on it.")
@@ -65,6 +75,7 @@ class Invoice(Node):
     status: InvoiceStatus = strawberry.field(description="Its state, as the billing system reports it.")
     invoice_id: strawberry.Private[UUID]
     account_id: strawberry.Private[UUID]
+    commitments: strawberry.Private[Commitments | None] = None
 
     @strawberry.field(description="The customer billed.")
     async def account(
@@ -125,6 +136,8 @@ class Invoice(Node):
         from schema.types.entries.rows import entry_from_row
         from store.facts import payment_facts, promise_fact
 
+        if self.commitments is not None:
+            return self.commitments.active_promise
         loaders = info.context.loaders
         rows = [
             r
@@ -145,6 +158,8 @@ class Invoice(Node):
     ) -> Annotated["Dispute", strawberry.lazy("schema.types.entries.dispute")] | None:
         from schema.types.entries.rows import entry_from_row
 
+        if self.commitments is not None:
+            return self.commitments.open_dispute
         loaders = info.context.loaders
         rows = [
             r

@@ -22,6 +22,9 @@ class PromiseToPay(TimelineEntry):
         description="Days after promisedFor a payment still keeps the promise (bank delays)."
     )
     rule: strawberry.Private[promises.Promise]
+    # What a reader that already has the account's payments hands over (promises.payments_that_can_count),
+    # so `status` needs no query of its own; None: `status` loads the account's payments.
+    payments: strawberry.Private[list[promises.Payment] | None] = None
 
     @strawberry.field(description="Derived on read from the payments received; never stored.")
     async def status(
@@ -31,8 +34,10 @@ class PromiseToPay(TimelineEntry):
             date | None, strawberry.argument(description="The day to judge on (UTC); default today.")
         ] = None,
     ) -> PromiseStatus:
-        paid = await info.context.loaders.payments.load(self.account.account_id)
-        return promises.status(self.rule, payment_facts(paid), day(as_of))
+        paid = self.payments
+        if paid is None:
+            paid = payment_facts(await info.context.loaders.payments.load(self.account.account_id))
+        return promises.status(self.rule, paid, day(as_of))
 
     @classmethod
     def details(cls, row: asyncpg.Record) -> dict:
