@@ -37,6 +37,8 @@ TABLES = {
     "account_dunning",
     "outbound_messages",
     "statement_links",
+    "receivables_summary",
+    "receivables_summary_day",
 }
 
 
