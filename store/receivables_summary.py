@@ -92,8 +92,11 @@ async def refresh(conn: asyncpg.Connection, account_ids: Iterable[UUID]) -> None
     if day is None:
         return  # never filled: the queue ranks from the entries until move_day fills it
     await conn.execute(_LOCK, ids)
+    # Planned for these ids each time: a cached generic plan for "any of $2" misjudged a batch of
+    # 1,000 accounts (1.8 s instead of 0.2 s) after its first few runs.
+    statement = await conn.prepare(REFRESH_SOME)
     for restricted in (False, True):
-        await conn.execute(REFRESH_SOME, day, ids, restricted, *astuple(WEIGHTS))
+        await statement.fetch(day, ids, restricted, *astuple(WEIGHTS))
 
 
 async def move_day(conn: asyncpg.Connection, today: date) -> bool:
