@@ -8,6 +8,11 @@ cover; a test compares it with the call brief and the single fields on random
 data, so they never disagree. The other rule constants come from domain/ too;
 they are written into the text (see store.sql.literals) so the partial indexes
 of migration 0004 still match.
+
+The facts of a day are `day_facts`; the receivables summary
+(store/receivables_summary.py) keeps them per account with the same SQL, and
+the queue for the summary's day reads them from there for the few accounts
+that can make the page, judging only the instant (reachability, news) itself.
 """
 
 from dataclasses import astuple, dataclass
