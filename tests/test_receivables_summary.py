@@ -8,13 +8,20 @@ write path that forgets its upkeep leaves a row behind and fails this test.
 The agreement test (test_ar_agreement.py) checks the ranking itself.
 """
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from domain.actors import Actor
+from domain.commands.invoices import InvoiceUpsert
+from domain.invoices import InvoiceStatus
+from domain.teams import Team
+from services import invoices
 from store import receivables_summary
 from tests import test_ar_agreement
 from tests.test_ar_agreement import _gql
@@ -190,6 +197,16 @@ async def _act(w: World, action: tuple) -> None:
             await receivables_summary.move_day(conn, TODAY + timedelta(days=args[0]))
 
 
+async def _new_account(client, ref: str) -> str:
+    created = await _gql(
+        client,
+        "mutation ($r: String!) { createAccount(input:"
+        ' {name: "Summed", externalRefs: [{system: "erp", id: $r}]}) { account { id } } }',
+        {"r": ref},
+    )
+    return created["createAccount"]["account"]["id"]
+
+
 SUMMARY = """
 SELECT account_id, restricted, oldest_days, unpromised_days, share, log_amount, waiting, amounts::text,
        broken, open_promise, news, upper, lower
@@ -223,14 +240,55 @@ async def test_the_summary_equals_a_recomputation_after_writes_and_clock_moves(o
     async with pool.acquire() as conn:
         await receivables_summary.move_day(conn, TODAY)  # the first example fills it; later ones keep it
     ref = uuid.uuid4().hex[:10]
-    created = await _gql(
-        client,
-        "mutation ($r: String!) { createAccount(input:"
-        ' {name: "Sum", externalRefs: [{system: "erp", id: $r}]}) { account { id } } }',
-        {"r": ref},
-    )
-    world = World(client, pool, created["createAccount"]["account"]["id"], ref)
+    world = World(client, pool, await _new_account(client, ref), ref)
     for done, action in enumerate([*invoices, *actions], start=1):
         await _act(world, action)
         kept, fresh = await _kept_and_fresh(pool)
         assert kept == fresh, [*invoices, *actions][:done]
+
+
+async def test_two_writers_of_one_account_leave_the_summary_of_both_writes(own_app):
+    """The second writer's refresh waits for the first to commit, so it counts both invoices."""
+    client, pool = own_app
+    async with pool.acquire() as conn:
+        await receivables_summary.move_day(conn, TODAY)
+        user_id = await conn.fetchval("SELECT id FROM users WHERE email = 'ar@example.com'")
+    ref = uuid.uuid4().hex[:10]
+    await _new_account(client, ref)
+    actor = Actor(user_id=user_id, team=Team.AR)
+    first_wrote, first_may_commit = asyncio.Event(), asyncio.Event()
+
+    def item(n: int) -> InvoiceUpsert:
+        due = TODAY - timedelta(days=10 * n)
+        return InvoiceUpsert(
+            "erp",
+            f"{ref}-{n}",
+            "erp",
+            ref,
+            f"T-{n}",
+            due,
+            due,
+            "EUR",
+            Decimal(100 * n),
+            Decimal(100 * n),
+            InvoiceStatus.OPEN,
+        )
+
+    async def first() -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await invoices.upsert_invoices(conn, actor, [item(1)], action="invoice.upsert")
+            first_wrote.set()
+            await first_may_commit.wait()
+
+    async def second() -> None:
+        await first_wrote.wait()
+        async with pool.acquire() as conn, conn.transaction():
+            await invoices.upsert_invoices(conn, actor, [item(2)], action="invoice.upsert")
+
+    writers = asyncio.gather(first(), second())
+    await asyncio.sleep(0.5)  # the second is now waiting for the first's account lock
+    first_may_commit.set()
+    await writers
+    kept, fresh = await _kept_and_fresh(pool)
+    assert kept == fresh
+    assert '"overdue": "300.00' in next(row[7] for row in kept if row[1])  # both invoices, 100 + 200
