@@ -260,6 +260,9 @@ WITH candidates AS MATERIALIZED (
 ),
 promise_facts AS (SELECT account_id, broken, open_promise FROM candidates),{_INSTANT}"""
 
+# The day the receivables summary holds (null until the day pass has filled it).
+DAY = "SELECT as_of FROM receivables_summary_day"
+
 # The summary's accounts by falling `upper`, after the mark $3/$4; with a cursor $2, not those
 # whose least priority ranks them before it (an earlier page showed them).
 _WALK = """
@@ -308,7 +311,7 @@ async def queue(
     params = (as_of, at, restricted, *astuple(weights), cursor[0], limit, cursor[1])
     if weights == WEIGHTS:
         async with conn.transaction(isolation="repeatable_read", readonly=True):
-            if await conn.fetchval("SELECT as_of FROM receivables_summary_day") == as_of:
+            if await conn.fetchval(DAY) == as_of:
                 rows = await _walk(conn, params, restricted, after, limit)
                 return [(_facts(row), row) for row in rows]
     return [(_facts(row), row) for row in await conn.fetch(QUEUE, *params)]

@@ -7,6 +7,9 @@ breaking, a lookback expiring) is `move_day`'s, run by a job once the UTC date
 turns. Both run the queue's own SQL (store/collections.py's `day_facts`), so
 the summary cannot rank by other rules than the queue. The day row serialises
 the two: a writer reads it FOR SHARE, the job rewrites every row under FOR UPDATE.
+Whatever writes those tables outside services/ (the bench seed's COPY, a test
+back-dating a promise) must refresh the summary itself, or the queue for the
+summary's day answers from stale facts.
 """
 
 from collections.abc import Iterable
@@ -19,7 +22,7 @@ import asyncpg
 from domain.entries import EntryKind
 from domain.priority import WEIGHTS
 from domain.risk import FINANCIAL_NEWS, NEWS_LOOKBACK_DAYS
-from store.collections import day_facts, priority
+from store.collections import DAY, day_facts, priority
 from store.sql import literals
 
 # The entries whose writes can change an account's facts; other kinds need no refresh.
@@ -79,8 +82,6 @@ _LOCK = f"""
 SELECT pg_advisory_xact_lock({_LOCK_SPACE}, k)
   FROM (SELECT DISTINCT hashtext(a::text) AS k FROM unnest($1::uuid[]) AS a ORDER BY 1) AS keys
 """
-
-DAY = "SELECT as_of FROM receivables_summary_day"
 
 
 async def refresh(conn: asyncpg.Connection, account_ids: Iterable[UUID]) -> None:

@@ -21,6 +21,7 @@ from domain.actors import Actor
 from domain.commands.invoices import InvoiceUpsert
 from domain.invoices import InvoiceStatus
 from domain.teams import Team
+from jobs import receivables_day
 from services import invoices
 from store import receivables_summary
 from tests import test_ar_agreement
@@ -192,9 +193,8 @@ async def _act(w: World, action: tuple) -> None:
                 'mutation ($id: ID!) { deleteEntry(id: $id, reason: "test") { userErrors { code } } }',
                 {"id": every[args[0] % len(every)]},
             )
-    elif kind == "day":
-        async with w.pool.acquire() as conn:
-            await receivables_summary.move_day(conn, TODAY + timedelta(days=args[0]))
+    elif kind == "day":  # the worker's pass, as if the clock read that day
+        await receivables_day.run_pass(w.pool, TODAY + timedelta(days=args[0]))
 
 
 async def _new_account(client, ref: str) -> str:
