@@ -100,7 +100,7 @@ def builders(fixtures: dict) -> dict[tuple[str, str], Callable[[random.Random], 
         ("collectionsQueue", "rapport"): lambda rng: (
             "collectionsQueue",
             queries.COLLECTIONS_QUEUE,
-            {"asOf": fixtures["as_of"]},
+            {"asOf": fixtures["queue_as_of"]},
         ),
         ("worklist", "rapport"): lambda rng: (
             "worklist",

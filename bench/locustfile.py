@@ -215,7 +215,7 @@ class CallBriefUser(GraphQLUser):
 class CollectionsQueueUser(GraphQLUser):
     @task
     def collections_queue(self) -> None:
-        self.graphql("collectionsQueue", queries.COLLECTIONS_QUEUE, {"asOf": FIXTURES["as_of"]})
+        self.graphql("collectionsQueue", queries.COLLECTIONS_QUEUE, {"asOf": FIXTURES["queue_as_of"]})
 
 
 class WorklistUser(GraphQLUser):

@@ -51,7 +51,7 @@ def _requests(fixtures: dict) -> dict[str, callable]:
             queries.CALL_BRIEF,
             {"id": rng.choice(fixtures["accounts"]), "at": fixtures["at"]},
         ),
-        "collectionsQueue": lambda: (queries.COLLECTIONS_QUEUE, {"asOf": fixtures["as_of"]}),
+        "collectionsQueue": lambda: (queries.COLLECTIONS_QUEUE, {"asOf": fixtures["queue_as_of"]}),
         "search": lambda: (queries.SEARCH, {"q": rng.choice(search["common"] + search["rare"])}),
     }
 

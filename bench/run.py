@@ -800,6 +800,8 @@ async def make_fixtures(url: str, seed_config: seed.Config, token: str) -> dict:
         # The worklist and the inbox are the caller's own: one token for each of the seed's 50 people.
         "people": await issue_tokens(url, Team.AR, people),
         "as_of": seed_config.anchor.isoformat(),
+        # The queue for today reads the receivables summary the worker keeps at today (bench/seed.py).
+        "queue_as_of": datetime.now(UTC).date().isoformat(),
         "search": {
             "common": list(words.COMMON_QUERIES),
             "rare": rng.sample(codes, min(200, len(codes))),

@@ -42,6 +42,7 @@ import asyncpg
 from api import migrate
 from bench import invoice_feed, words
 from domain.invoices import status_change_summary
+from store import receivables_summary
 
 DATABASE = "rapport_bench"
 GENERATOR_VERSION = 2  # 2: 50 people share the follow-ups; account owners and inbox items
@@ -907,6 +908,9 @@ async def _load(url: str, config: Config) -> dict:
         vacuum_started = time.perf_counter()
         await conn.execute("VACUUM (ANALYZE)")
         timings["vacuum analyze"] = time.perf_counter() - vacuum_started
+        summary_started = time.perf_counter()
+        await summarise(conn)
+        timings["receivables summary"] = time.perf_counter() - summary_started
     finally:
         await conn.close()
     return {"counts": counts, "timings": {k: round(v, 2) for k, v in timings.items()}}
@@ -955,6 +959,18 @@ async def drop(server_url: str, database: str) -> None:
         await conn.close()
 
 
+async def summarise(conn: asyncpg.Connection) -> None:
+    """Fill the receivables summary for today, as the worker's day pass would.
+
+    COPY and the deletes here bypass the write path that keeps it, so the
+    summary is rebuilt whole; today, not the anchor, because the worker the
+    benchmark starts moves it to today, and the queue scenario asks for today.
+    """
+    await conn.execute("UPDATE receivables_summary_day SET as_of = NULL")
+    await receivables_summary.move_day(conn, datetime.now(UTC).date())
+    await conn.execute("ANALYZE receivables_summary")
+
+
 async def forget_bench_writes(url: str) -> None:
     """Remove what earlier benchmark runs wrote through the API, so every run starts from the seed."""
     conn = await asyncpg.connect(url)
@@ -992,6 +1008,7 @@ async def forget_bench_writes(url: str) -> None:
             await conn.execute("TRUNCATE audit_log, outbox")
         if int(deleted.split()[-1]) + int(status_entries.split()[-1]) > 1000:
             await conn.execute("VACUUM (ANALYZE) entries, invoices, entry_invoices")
+        await summarise(conn)
     finally:
         await conn.close()
 

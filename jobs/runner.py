@@ -1,5 +1,6 @@
-"""The jobs loop the worker runs beside the index worker: notice broken promises every few minutes,
-plan dunning hourly, deliver every few seconds. A job that fails is tried again at its next turn;
+"""The jobs loop the worker runs beside the index worker: move the receivables summary to the new
+day within a minute of midnight UTC, notice broken promises every few minutes, plan dunning hourly,
+deliver every few seconds. A job that fails is tried again at its next turn;
 the others keep their turns."""
 
 import asyncio
@@ -13,6 +14,7 @@ import asyncpg
 
 from domain.actors import Actor
 from domain.teams import Team
+from jobs import receivables_day
 from jobs.delivery import deliver_due
 from jobs.mail import Mailer
 from jobs.promise_breaks import run_pass
@@ -21,6 +23,7 @@ from store import dunning as facts_store
 
 log = logging.getLogger("rapport.jobs")
 
+SUMMARY_DAY_EVERY_SECONDS = 60  # one SELECT when the day has not turned
 PROMISES_EVERY_SECONDS = 300  # a promise's deadline is a day: noticing within minutes is soon enough
 PLAN_EVERY_SECONDS = 3600
 DELIVER_EVERY_SECONDS = 5.0
@@ -51,8 +54,13 @@ class JobRunner:
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
-        next_promises = next_plan = 0.0
+        next_promises = next_plan = next_day = 0.0
         while not self.stopping.is_set():
+            if time.monotonic() >= next_day:
+                next_day = time.monotonic() + SUMMARY_DAY_EVERY_SECONDS
+                await self._turn(
+                    "receivables summary day", receivables_day.run_pass(self.pool, datetime.now(UTC).date())
+                )
             if time.monotonic() >= next_promises:
                 next_promises = time.monotonic() + PROMISES_EVERY_SECONDS
                 await self._turn("broken-promise pass", run_pass(self.pool, datetime.now(UTC).date()))

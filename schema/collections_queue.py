@@ -5,6 +5,10 @@ today (or not given), else noon UTC of asOf. The cursor carries that instant
 and asOf, so later pages rank exactly as the first one did. Whom to call and
 when next come from the call brief's own rule, at that instant, worked out for
 the whole page at once and only when a client asks for them.
+
+For asOf = the receivables summary's day (today, once the worker's day pass has
+run) the queue ranks from the summary; for any other asOf (or before the pass)
+it ranks every overdue account from the entries, the same answer, slower.
 """
 
 from datetime import UTC, date, datetime, time

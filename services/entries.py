@@ -40,7 +40,7 @@ from domain.permissions import Write
 from domain.redaction import redact
 from domain.validation import Checker, Problem, Rejected, forbidden, not_found
 from services import idempotency, notifications, payments
-from store import accounts, changes, contacts, entries, invoices, mentions
+from store import accounts, changes, contacts, entries, invoices, mentions, receivables_summary
 
 IDEMPOTENCY_KEY_MAX = 200
 
@@ -312,5 +312,7 @@ async def new_entry(
     await record(conn, actor, rules.operation, entry.account_id, entry_id, after=after)
     if then is not None:
         await then(entry_id)
+    if rules.kind in receivables_summary.KINDS:  # after `then`: a payment's rows are written there
+        await receivables_summary.refresh(conn, [entry.account_id])
     await idempotency.complete(conn, actor, entry, entry.account_id, entry_id)
     return entry_id

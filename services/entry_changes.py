@@ -19,7 +19,7 @@ from domain.redaction import redact
 from domain.validation import SUMMARY_MAX, Checker, Problem, Rejected, conflict, forbidden, not_found
 from services import notifications
 from services.entries import check_text, record
-from store import entries
+from store import entries, receivables_summary
 
 # Where the entry's id sits in the request: a bare argument, or a field of `input`.
 ID_ARGUMENT = ("id",)
@@ -54,6 +54,8 @@ async def _change(
         raise Rejected(Problem(path, f"this entry is a {row['kind']}, not a {kind.value}."))
     audited = await change(row)
     await record(conn, actor, action, row["account_id"], row["id"], **audited)
+    if EntryKind(row["kind"]) in receivables_summary.KINDS:
+        await receivables_summary.refresh(conn, [row["account_id"]])
     return row["id"]
 
 

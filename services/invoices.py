@@ -19,7 +19,7 @@ from domain.invoices import status_change_summary
 from domain.permissions import Write
 from domain.records import check_invoice, check_ref, plausible_ref
 from domain.validation import BATCH_MAX, Checker, Problem, Rejected
-from store import accounts, changes, entries, invoices
+from store import accounts, changes, entries, invoices, receivables_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +109,12 @@ async def record_invoices(
 ) -> None:
     """What written invoices owe the others: (account_id, invoice_id) and (account_id, entry_id) pairs.
 
-    An audit row per invoice when `action` names the change (a payment audits
-    its own entry instead), outbox rows for the invoices and their status
+    The touched accounts' receivables summary, an audit row per invoice when `action`
+    names the change (a payment audits its own entry instead), outbox rows for the invoices and their status
     entries, and a wake-up for each account. Every write of invoices (upserts, the CSV
     import, payments) passes here: the accounts it touched are those of `touched`.
     """
-    # RECEIVABLES SUMMARY HOOK: refresh the summary of {a for a, _ in touched} here, in this transaction.
+    await receivables_summary.refresh(conn, (a for a, _ in touched))
     if action is not None:
         await changes.audit_many(
             conn, actor_id=actor.user_id, action=action, entity_type="invoice", items=touched

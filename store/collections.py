@@ -8,9 +8,14 @@ cover; a test compares it with the call brief and the single fields on random
 data, so they never disagree. The other rule constants come from domain/ too;
 they are written into the text (see store.sql.literals) so the partial indexes
 of migration 0004 still match.
+
+The facts of a day are `day_facts`; the receivables summary
+(store/receivables_summary.py) keeps them per account with the same SQL, and
+the queue for the summary's day reads them from there for the few accounts
+that can make the page, judging only the instant (reachability, news) itself.
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -18,7 +23,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.invoices import NOT_PAYABLE
-from domain.priority import Owed, Weights
+from domain.priority import WEIGHTS, Owed, Weights
 from domain.promises import BROKEN_LOOKBACK_DAYS
 from domain.risk import BILLING_ROLES, FINANCIAL_NEWS, NEWS_LOOKBACK_DAYS
 from store.sql import literals
@@ -36,9 +41,31 @@ AND (w.from_date IS NULL OR w.local::date >= w.from_date)
 AND (w.until_date IS NULL OR w.local::date <= w.until_date)
 """
 
-# $1 as_of, $2 at, $3 sees RESTRICTED, $4-$10 weights, $11 cursor priority, $12 limit, $13 cursor id
-QUEUE = f"""
-WITH open_invoices AS MATERIALIZED (
+
+def priority(row: str, *, news: str, reachable: str) -> str:
+    """The priority of domain/priority.py over `row`'s facts, weights in $4-$10.
+
+    The queue gives it the instant's news and reachability; the summary gives
+    it the most they can be (news at any instant of the day, reachable), to
+    store an upper bound the queue walks down, float for float the same sum.
+    """
+    return f"""(((  $4::float8 * least({row}.unpromised_days, 365) / 365.0
+              + $5::float8 * {row}.share::float8
+              + $6::float8 * {row}.log_amount::float8
+              + CASE WHEN {row}.broken THEN $7::float8 ELSE 0 END
+              + CASE WHEN {news} THEN $8::float8 ELSE 0 END)
+             * CASE WHEN {reachable} THEN 1 ELSE $9::float8 END)
+            - CASE WHEN {row}.waiting THEN $10::float8 ELSE 0 END)::float8"""
+
+
+def day_facts(scope: str = "") -> str:
+    """The CTEs of what an account's ranking is on day $1 for audience $3 (sees RESTRICTED or not):
+    `candidates` (the accounts with overdue money, their amounts and ages) and `promise_facts`.
+
+    None of it depends on the instant, so store/receivables_summary.py keeps it per
+    account; `scope` (e.g. " AND i.account_id = ANY($2)") narrows the invoices read.
+    """
+    return f"""open_invoices AS MATERIALIZED (
     SELECT i.account_id, i.id, i.number, i.currency, i.due_on, i.balance,
            (i.status = 'DISPUTED' OR EXISTS (
                SELECT 1 FROM entry_invoices ei
@@ -47,7 +74,7 @@ WITH open_invoices AS MATERIALIZED (
                   AND d.kind = 'DISPUTE' AND d.dispute_status = 'OPEN' AND d.deleted_at IS NULL
                   AND ($3 OR d.visibility = 'ALL_TEAMS'))) AS disputed
       FROM invoices i
-     WHERE i.status NOT IN ({literals(NOT_PAYABLE)}) AND i.balance > 0
+     WHERE i.status NOT IN ({literals(NOT_PAYABLE)}) AND i.balance > 0{scope}
 ),
 debtors AS (
     SELECT DISTINCT account_id FROM open_invoices WHERE NOT disputed AND due_on < $1
@@ -139,7 +166,13 @@ promise_facts AS (
            bool_or(NOT kept AND $1 <= deadline) AS open_promise
       FROM promises
      GROUP BY account_id
-),
+)
+"""
+
+
+# What the queue judges at its instant ($2) for the candidates of the day, and the page after
+# the cursor: $4-$10 weights, $11 cursor priority, $12 limit, $13 cursor id.
+_INSTANT = f"""
 window_times AS MATERIALIZED (
     SELECT w.*, $2::timestamptz AT TIME ZONE coalesce(ct.time_zone, a.time_zone) AS local
       FROM candidates c
@@ -188,14 +221,7 @@ facts AS (
       LEFT JOIN people_facts pe ON pe.account_id = c.account_id
 ),
 ranked AS (
-    SELECT f.*,
-           (((  $4::float8 * least(f.unpromised_days, 365) / 365.0
-              + $5::float8 * f.share::float8
-              + $6::float8 * f.log_amount::float8
-              + CASE WHEN f.broken THEN $7::float8 ELSE 0 END
-              + CASE WHEN f.financial_news THEN $8::float8 ELSE 0 END)
-             * CASE WHEN f.reachable_now THEN 1 ELSE $9::float8 END)
-            - CASE WHEN f.waiting THEN $10::float8 ELSE 0 END)::float8 AS priority
+    SELECT f.*, {priority("f", news="f.financial_news", reachable="f.reachable_now")} AS priority
       FROM facts f
 )
 SELECT r.*, {
@@ -218,6 +244,33 @@ SELECT r.*, {
  WHERE $11::float8 IS NULL OR (r.priority, $13::uuid) < ($11::float8, r.account_id)
  ORDER BY r.priority DESC, r.account_id
  LIMIT $12
+"""
+
+# $1 as_of, $2 at, $3 sees RESTRICTED: every overdue account ranked from the entries.
+QUEUE = f"WITH {day_facts()},{_INSTANT}"
+
+# The same, for the accounts $14 only, their day's facts read from the receivables summary.
+QUEUE_AMONG = f"""
+WITH candidates AS MATERIALIZED (
+    SELECT s.account_id, s.oldest_days, s.unpromised_days, s.share, s.log_amount, s.waiting, s.amounts,
+           s.broken, s.open_promise
+      FROM receivables_summary s
+      JOIN receivables_summary_day d ON d.as_of = $1
+     WHERE s.restricted = $3 AND s.account_id = ANY ($14::uuid[])
+),
+promise_facts AS (SELECT account_id, broken, open_promise FROM candidates),{_INSTANT}"""
+
+# The day the receivables summary holds (null until the day pass has filled it).
+DAY = "SELECT as_of FROM receivables_summary_day"
+
+# The summary's accounts by falling `upper`, after the mark $3/$4; with a cursor $2, not those
+# whose least priority ranks them before it (an earlier page showed them).
+_WALK = """
+SELECT account_id, upper FROM receivables_summary
+ WHERE restricted = $1 AND ($2::float8 IS NULL OR lower <= $2::float8)
+   AND ($3::float8 IS NULL OR upper < $3::float8 OR (upper = $3::float8 AND account_id > $4::uuid))
+ ORDER BY upper DESC, account_id
+ LIMIT $5
 """
 
 
@@ -248,24 +301,43 @@ async def queue(
     after: tuple[float, UUID] | None,
     limit: int,
 ) -> list[tuple[QueueFacts, asyncpg.Record]]:
-    """A page of accounts by falling priority, then id; `after` is the (priority, id) last seen."""
-    rows = await conn.fetch(
-        QUEUE,
-        as_of,
-        at,
-        restricted,
-        weights.days,
-        weights.share,
-        weights.amount,
-        weights.broken_promise,
-        weights.financial_news,
-        weights.unreachable_factor,
-        weights.open_promise_penalty,
-        after[0] if after else None,
-        limit,
-        after[1] if after else None,
-    )
-    return [(_facts(row), row) for row in rows]
+    """A page of accounts by falling priority, then id; `after` is the (priority, id) last seen.
+
+    From the receivables summary when it holds `as_of` (the day the job keeps it
+    at: today) and the weights are the documented ones; else every overdue
+    account is ranked from the entries.
+    """
+    cursor = after or (None, None)
+    params = (as_of, at, restricted, *astuple(weights), cursor[0], limit, cursor[1])
+    if weights == WEIGHTS:
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            if await conn.fetchval(DAY) == as_of:
+                rows = await _walk(conn, params, restricted, after, limit)
+                return [(_facts(row), row) for row in rows]
+    return [(_facts(row), row) for row in await conn.fetch(QUEUE, *params)]
+
+
+async def _walk(
+    conn: asyncpg.Connection, params: tuple, restricted: bool, after: tuple[float, UUID] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Rank the summary's accounts a batch at a time down their upper bound, until none left can
+    beat the page's last: the instant halves an unreachable account's priority (domain/priority.py),
+    so the best of the day need not be the best now, but none can rank above its bound."""
+    step = max(2 * limit, 100)
+    page: list[asyncpg.Record] = []
+    mark: tuple[float, UUID] | None = None
+    while True:
+        batch = await conn.fetch(
+            _WALK, restricted, after and after[0], mark and mark[0], mark and mark[1], step
+        )
+        if batch:
+            ranked = await conn.fetch(QUEUE_AMONG, *params, [row["account_id"] for row in batch])
+            page = sorted([*page, *ranked], key=lambda row: (-row["priority"], row["account_id"]))[:limit]
+        if len(batch) < step:
+            return page
+        mark = (batch[-1]["upper"], batch[-1]["account_id"])
+        if len(page) == limit and mark[0] < page[-1]["priority"]:
+            return page
 
 
 def _facts(row: asyncpg.Record) -> QueueFacts:

@@ -26,7 +26,7 @@ from domain.receivables import InvoiceFacts, is_open
 from domain.teams import Team
 from domain.tokens import new_token, token_hash
 from schema import ids
-from store import briefs, users
+from store import briefs, receivables_summary, users
 from tests.conftest import create_database, drop_database
 
 AS_OF = date(2026, 10, 14)  # a Wednesday in the second week
@@ -205,12 +205,14 @@ async def _random_account(client, pool, rng: random.Random, n: int) -> None:
                 },
             )
         )["recordPromise"]["entry"]["id"]
-        async with pool.acquire() as conn:
+        async with pool.acquire() as conn, conn.transaction():
+            # Back-dating is no mutation's: the test keeps the summary itself, as a write would.
             await conn.execute(
                 "UPDATE entries SET recorded_at = $2 WHERE id = $1",
                 ids.decode(promise)[1],
                 _at_day(AS_OF - timedelta(days=rng.randint(20, 80))),
             )
+            await receivables_summary.refresh(conn, [ids.decode(account)[1]])
         if rng.random() < 0.5:
             await _gql(
                 client,
@@ -353,9 +355,22 @@ def _ranking(data: dict, item: dict, paid: list[promises.Payment]) -> tuple[floa
     return score - (WEIGHTS.open_promise_penalty if waiting else 0), said
 
 
+async def _queue_pages(client) -> list[dict]:
+    pages, after = [], None
+    while True:
+        page = (await _gql(client, QUEUE, {"asOf": AS_OF.isoformat(), "after": after}))["collectionsQueue"]
+        pages.append(page)
+        if not page["pageInfo"]["hasNextPage"]:
+            return pages
+        after = page["pageInfo"]["endCursor"]
+
+
 async def test_queue_brief_and_fields_agree_on_random_accounts(own_app):
     client, pool = own_app
     rng = random.Random(20261123)
+    async with pool.acquire() as conn:
+        # The summary holds AS_OF from the start, so every write below keeps it and the queue reads it.
+        assert await receivables_summary.move_day(conn, AS_OF)
     for n in range(40):
         await _random_account(client, pool, rng, n)
     account_ids = [
@@ -364,15 +379,18 @@ async def test_queue_brief_and_fields_agree_on_random_accounts(own_app):
             "accounts"
         ]["edges"]
     ]
-    queue, after, seen = {}, None, []
-    while True:
-        page = (await _gql(client, QUEUE, {"asOf": AS_OF.isoformat(), "after": after}))["collectionsQueue"]
+    pages = await _queue_pages(client)
+    async with pool.acquire() as conn:
+        # AR's audience has a row for each overdue account: the pages came from the summary.
+        summarised = await conn.fetchval("SELECT count(*) FROM receivables_summary WHERE restricted")
+        assert summarised == sum(len(page["edges"]) for page in pages)
+        await conn.execute("UPDATE receivables_summary_day SET as_of = NULL")  # the ranking from the entries
+    assert await _queue_pages(client) == pages
+    queue, seen = {}, []
+    for page in pages:
         for edge in page["edges"]:
             seen.append(edge["node"]["account"]["id"])
             queue[edge["node"]["account"]["id"]] = edge["node"]
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen))  # pages never repeat an account
     assert 5 < len(queue) < len(account_ids)  # the random data makes both cases
     for account_id in account_ids:

@@ -38,6 +38,7 @@ FIXTURES = {
     "at": "2026-11-23T12:00:00Z",
     "day_end": "2026-11-23T23:59:59Z",
     "as_of": "2026-11-23",
+    "queue_as_of": "2026-12-04",
     "people": ["p1", "p2"],
     "search": {"common": ["x"], "rare": ["y"], "typo": ["z"], "filtered": [{"q": "w", "filter": {}}]},
 }
