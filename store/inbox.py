@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from store.changes import NOTIFY_CHANNEL
+from store.entries import ENTRY_SELECT
 
 INBOX_PREFIX = "inbox:"  # a NOTIFY payload naming a user's inbox rather than an account
 
@@ -36,8 +37,10 @@ async def add_items(
             UPDATE users u SET inbox_seq = u.inbox_seq + 1 FROM fresh WHERE u.id = fresh.user_id
             RETURNING u.id, u.inbox_seq, fresh.reason
         )
-        INSERT INTO inbox_items (user_id, seq, account_id, entry_id, reason)
-        SELECT id, inbox_seq, $3, $4, reason FROM numbered
+        INSERT INTO inbox_items (user_id, seq, account_id, entry_id, reason,
+                                 entry_visibility, entry_deleted_at)
+        SELECT n.id, n.inbox_seq, $3, $4, n.reason, e.visibility, e.deleted_at
+          FROM numbered n JOIN entries e ON e.account_id = $3 AND e.id = $4
         RETURNING user_id
         """,
         wanted,
@@ -56,10 +59,9 @@ async def add_items(
     return notified
 
 
-_VISIBLE = """
-  JOIN entries e ON e.account_id = i.account_id AND e.id = i.entry_id
- WHERE i.user_id = $1 AND e.deleted_at IS NULL AND ($2 OR e.visibility = 'ALL_TEAMS')
-"""
+# Items whose entry the reader may see: the entry's visibility and deletion are copied onto its items
+# (migration 0011), so neither the count nor a page joins entries to leave the rest out.
+_VISIBLE = "i.user_id = $1 AND i.entry_deleted_at IS NULL AND ($2 OR i.entry_visibility = 'ALL_TEAMS')"
 
 
 async def page(
@@ -71,11 +73,26 @@ async def page(
     before: int | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    """Newest first by number; `before` is the last number seen."""
+    """Newest first by number, each item (columns `item_*`) with its entry as ENTRY_SELECT reads it;
+    `before` is the last number seen."""
     return await conn.fetch(
-        f"SELECT i.* FROM inbox_items i {_VISIBLE}"
-        " AND (NOT $3 OR i.read_at IS NULL) AND ($4::bigint IS NULL OR i.seq < $4)"
-        " ORDER BY i.seq DESC LIMIT $5",
+        f"""
+        WITH items AS (
+            SELECT i.id AS item_id, i.seq AS item_seq, i.reason AS item_reason,
+                   i.created_at AS item_created_at, i.read_at AS item_read_at,
+                   i.account_id AS item_account_id, i.entry_id AS item_entry_id
+              FROM inbox_items i
+             WHERE {_VISIBLE} AND (NOT $3 OR i.read_at IS NULL) AND ($4::bigint IS NULL OR i.seq < $4)
+             ORDER BY i.seq DESC
+             LIMIT $5
+        )
+        SELECT items.*, entry.*
+          FROM items
+          JOIN LATERAL ({ENTRY_SELECT}
+                         WHERE e.account_id = items.item_account_id AND e.id = items.item_entry_id) AS entry
+            ON true
+         ORDER BY items.item_seq DESC
+        """,
         user_id,
         restricted,
         unread_only,
@@ -89,13 +106,13 @@ async def item(
 ) -> asyncpg.Record | None:
     """One of the user's items; None if it is someone else's or its entry is gone or hidden."""
     return await conn.fetchrow(
-        f"SELECT i.* FROM inbox_items i {_VISIBLE} AND i.id = $3", user_id, restricted, item_id
+        f"SELECT i.* FROM inbox_items i WHERE {_VISIBLE} AND i.id = $3", user_id, restricted, item_id
     )
 
 
 async def unread_count(conn: asyncpg.Connection, user_id: UUID, *, restricted: bool) -> int:
     return await conn.fetchval(
-        f"SELECT count(*) FROM inbox_items i {_VISIBLE} AND i.read_at IS NULL", user_id, restricted
+        f"SELECT count(*) FROM inbox_items i WHERE {_VISIBLE} AND i.read_at IS NULL", user_id, restricted
     )
 
 

@@ -7,7 +7,9 @@ completes it and schedules the next in the same transaction.
 """
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
+from domain import worklist
 from domain.teams import Team
 from schema import ids
 from tests.test_inbox import FOLLOW_UP, NEWS, OWNER, _account, _inbox, _uid
@@ -198,3 +200,53 @@ async def test_a_restricted_call_back_cannot_go_to_sales(make_caller):
     assert error["field"] == ["input", "nextFollowUp", "assigneeId"]
     assert "Sam Cannot" in error["message"]
     assert (await ada.gql(TIMELINE, {"a": account}))["account"]["timeline"]["edges"] == []
+
+
+PAGED = """
+query ($at: DateTime, $first: Int, $after: String) {
+  worklist(at: $at, first: $first, after: $after) {
+    edges { cursor node { followUp { id } reachableNow } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_pages_of_a_long_day_follow_the_whole_days_order(make_caller):
+    """A page judges only the rows that can reach it (overdue ones fill it first); pages of two
+    must still be the whole day's order cut in pieces."""
+    sam = await make_caller(Team.SALES)
+    ada = await make_caller(Team.AR)
+    account = await _account(sam)
+    new_york = await _contact(sam, account, "Ny Open", "America/New_York", "08:00", "12:00")
+    singapore = await _contact(sam, account, "Sing Closed", "Asia/Singapore", "09:00", "17:00")
+    for contact, due, summary in [
+        (singapore, "2030-01-10T08:00:00Z", "overdue, closed"),
+        (singapore, "2030-01-10T09:00:00Z", "overdue, closed, later"),
+        (new_york, "2030-01-10T10:00:00Z", "overdue, open: first"),
+        (new_york, "2030-01-10T15:00:00Z", "due later, open"),
+        (None, "2030-01-10T16:00:00Z", "due later, the brief's suggestion"),
+    ]:
+        variables = {"a": account, "to": _uid(ada), "due": due, "c": contact, "s": summary}
+        assert (await sam.gql(FOLLOW_UP_WITH_CONTACT, variables))["createFollowUp"]["userErrors"] == []
+    whole = (await ada.gql(PAGED, {"at": AT, "first": 50}))["worklist"]
+    order = [e["node"]["followUp"]["id"] for e in whole["edges"]]
+    assert len(order) == 5
+    assert [e["node"]["reachableNow"] for e in whole["edges"]][:3] == [True, False, False]
+    paged, after = [], None
+    while True:
+        page = (await ada.gql(PAGED, {"at": AT, "first": 2, "after": after}))["worklist"]
+        paged += [e["node"]["followUp"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert paged == order
+
+
+def test_rows_due_later_cannot_place_while_the_overdue_fill_the_places():
+    at = datetime(2030, 1, 10, 14, tzinfo=UTC)
+    due = [at - timedelta(hours=3), at - timedelta(hours=1), at, at + timedelta(hours=2)]
+    assert worklist.rows_that_can_place(due, at, 1) == 2
+    assert worklist.rows_that_can_place(due, at, 2) == 2
+    assert worklist.rows_that_can_place(due, at, 3) == 4  # not overdue at `at` itself
+    assert worklist.rows_that_can_place([], at, 50) == 0

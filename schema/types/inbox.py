@@ -1,11 +1,10 @@
 """The inbox: an item per entry a person should hear about, and why."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
-from uuid import UUID
+from typing import TYPE_CHECKING, Annotated, Any
 
-import asyncpg
 import strawberry
 
 from schema import ids
@@ -44,34 +43,23 @@ class InboxItem(Node):
         default=None,
         description="Set on items delivered by Subscription.inbox: pass it as `after` to resume there.",
     )
-    entry_id: strawberry.Private[UUID]
-    account_id: strawberry.Private[UUID]
-
-    @strawberry.field(description="The entry the item is about.")
-    async def entry(self, info: strawberry.Info) -> TimelineEntry:
-        from schema.types.entries.rows import entry_from_row
-
-        loaders = info.context.loaders
-        row = await loaders.entry.load(self.entry_id)
-        return entry_from_row(row, await loaders.entry_invoices.load(self.entry_id))
-
-    @strawberry.field(description="The entry's account.")
-    async def account(
-        self, info: strawberry.Info
-    ) -> Annotated["Account", strawberry.lazy("schema.types.account")]:
-        from schema.types.account import Account
-
-        return Account.from_row(await info.context.loaders.account.load(self.account_id))
+    entry: TimelineEntry = strawberry.field(description="The entry the item is about.")
+    account: Annotated["Account", strawberry.lazy("schema.types.account")] = strawberry.field(
+        description="The entry's account."
+    )
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record) -> "InboxItem":
+    def from_row(
+        cls, row: Mapping[str, Any], entry: TimelineEntry, account: "Account", prefix: str = ""
+    ) -> "InboxItem":
+        """Built with its entry and account already read: the page reads them in its own statement."""
         return cls(
-            id=strawberry.ID(ids.encode("InboxItem", row["id"])),
-            reason=InboxReason(row["reason"]),
-            created_at=row["created_at"],
-            read_at=row["read_at"],
-            entry_id=row["entry_id"],
-            account_id=row["account_id"],
+            id=strawberry.ID(ids.encode("InboxItem", row[f"{prefix}id"])),
+            reason=InboxReason(row[f"{prefix}reason"]),
+            created_at=row[f"{prefix}created_at"],
+            read_at=row[f"{prefix}read_at"],
+            entry=entry,
+            account=account,
         )
 
 
