@@ -6,15 +6,15 @@ ones. An entry's visibility is set when it is written and never changes; its
 deletion is copied onto its items by the same statement that deletes it
 (store/entries.py soft_delete), so the copy is never behind the entry.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04
 """
 
 from migrations import execute_script
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
