@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from api import settings as settings_module
 from api.demo_story import USERS
 from scripts.browser import ROOT, chromium, executable_path
+from scripts.ready import wait_ready
 from search.client import create_client
 from store.outbox import status as outbox_status
 
@@ -80,17 +80,8 @@ def running(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.P
 
 
 def _wait_ready(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"rapport serve did not become ready: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
+    if not wait_ready(url, server, READY_SECONDS):
+        raise RuntimeError(f"rapport serve did not become ready: {log.read_text()[-2000:]}")
 
 
 async def _wait_indexed(database_url: str) -> None:

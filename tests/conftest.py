@@ -18,7 +18,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -38,6 +37,7 @@ from api.metrics import READ_MISMATCHES
 from api.settings import Settings
 from domain.teams import Team
 from domain.tokens import new_token, token_hash
+from scripts.ready import wait_ready
 from search.client import create_client
 from store import users
 
@@ -246,19 +246,10 @@ def serving(
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            process.wait(10)
-            pytest.fail(f"rapport {command} did not become ready: {log.read_text()}")
-        time.sleep(0.2)
+    if not wait_ready(url, process, 30):
+        process.kill()
+        process.wait(10)
+        pytest.fail(f"rapport {command} did not become ready: {log.read_text()}")
     mismatches = None
     try:
         yield url, process
